@@ -1,0 +1,164 @@
+"""Logins: hashed passwords, Flask-Login sessions, a rate limit on guessing, the login page.
+
+Every route needs a logged-in user except the login page, the health check, static assets
+and the public survey form; see ``guard``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import func, select, text
+from dashboard.passwords import hash_password, verify_password
+from sql import repo
+from sql.engine import session_scope
+from sql.models import LoginAttempt
+
+log = logging.getLogger(__name__)
+
+LOCKOUT_WINDOW = dt.timedelta(minutes=15)
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.health", "static", "_dash_assets.static"})
+PUBLIC_PREFIXES = ("/assets/", "/static/", "/s/")
+# A hash to compare against when the account does not exist, so both cases take as long.
+_DUMMY_HASH = hash_password("steerco-no-such-user")
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+@dataclass(frozen=True)
+class CurrentUser(UserMixin):
+    id: int
+    email: str
+    role: str
+    provider_id: int | None
+    provider_name: str | None
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _engine():
+    return current_app.extensions["steerco.engine"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> CurrentUser | None:
+    try:
+        uid = int(user_id)
+    except ValueError:
+        return None
+    with session_scope(_engine()) as session:
+        u = repo.get_user(session, uid)
+        if u is None or not u.active:
+            return None
+        return CurrentUser(u.id, u.email, u.role, u.provider_id, u.provider.name if u.provider else None)
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _too_many_failures(session, address: str, email: str) -> bool:
+    since = dt.datetime.now(dt.timezone.utc) - LOCKOUT_WINDOW
+    limit = current_app.config["STEERCO_LOGIN_ATTEMPTS"]
+    failures = select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+    by_address = session.scalar(failures.where(LoginAttempt.address == address))
+    by_email = session.scalar(failures.where(LoginAttempt.email == email))
+    # An address may mistype a few accounts; one account may be attacked from many addresses.
+    return by_address >= limit * 4 or by_email >= limit
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(next_url)
+        return render_template("login.html", error=None, email="", next=next_url)
+    csrf.protect()
+    email = (request.form.get("email") or "").strip().lower()[:320]
+    password = request.form.get("password") or ""
+    address = _client_address()
+    with session_scope(_engine()) as session:
+        if _too_many_failures(session, address, email):
+            log.warning("login refused for %s from %s: too many failures", email, address)
+            return render_template("login.html", email=email, next=next_url,
+                                   error="Too many failed attempts. Wait 15 minutes and try again."), 429
+        user = repo.find_user(session, email) if email else None
+        ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
+        session.add(LoginAttempt(address=address, email=email, succeeded=ok))
+        if ok:
+            loaded = CurrentUser(user.id, user.email, user.role, user.provider_id,
+                                 user.provider.name if user.provider else None)
+    if not ok:
+        return render_template("login.html", email=email, next=next_url,
+                               error="Wrong email or password."), 401
+    login_user(loaded)
+    log.info("login %s", email)
+    return redirect(next_url)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    csrf.protect()
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/health")
+def health():
+    try:
+        with _engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # report, never raise: this is what a load balancer polls
+        log.error("health check failed: %s", exc)
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def guard():
+    """Refuse anonymous requests: pages redirect to the login, Dash endpoints and POSTs get 401."""
+    if current_user.is_authenticated:
+        return None
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(PUBLIC_PREFIXES):
+        return None
+    if request.method not in ("GET", "HEAD") or request.path.startswith("/_dash-"):
+        return jsonify(error={"status": 401, "message": "log in first"}), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _csrf_failed(exc: CSRFError):
+    return render_template("error.html", title="This form has expired",
+                           message="Reload the page and try again."), 400
+
+
+def init_auth(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # forms call csrf.protect() themselves
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
+    app.before_request(guard)
+    app.register_error_handler(CSRFError, _csrf_failed)

@@ -1,0 +1,87 @@
+"""Build the demo database: schema, providers, facts through the import path, users, secret.
+
+Later parts of steerco (scorecards, computed results, surveys, reviews) add their demo steps
+here, so that ``steerco demo && steerco serve`` always shows a full dashboard.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, delete, select
+
+from dashboard.passwords import hash_password
+from pipelines.demo import generate_demo
+from pipelines.ingest import ImportResult, import_frame
+from scorecard.errors import BadInput
+from sql import repo
+from sql.engine import session_scope
+from sql.keys import DEMO_SECRET, ensure_meta_secret, get_meta_value
+from sql.models import Provider, User
+from sql.schema import upgrade
+
+DEMO_MARK = "demo"
+# (email, role, provider, password): demo only, printed for the person exploring it.
+DEMO_USERS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("admin@demo.steerco", "admin", None, "demo-admin-password"),
+    ("exec@demo.steerco", "executive", None, "demo-executive-password"),
+    ("cio@demo.steerco", "reviewer", None, "demo-reviewer-password"),
+    ("northwind@demo.steerco", "provider", "Northwind IT Services", "demo-provider-password"),
+)
+
+
+@dataclass
+class DemoReport:
+    seed: int
+    start: str
+    end: str
+    imports: list[ImportResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [f"Demo built for {self.start} … {self.end} (seed {self.seed}) in {self.seconds:.1f} s:"]
+        lines += [f"  {r.provider}: {r.written.total:,} {r.fact}" for r in self.imports]
+        return "\n".join(lines)
+
+
+def _prepare(engine: Engine) -> None:
+    """An empty or earlier demo database is fine; one with someone's real data is refused."""
+    with engine.begin() as conn:
+        was_demo = get_meta_value(conn, DEMO_MARK) is not None
+    with session_scope(engine) as session:
+        if session.scalar(select(Provider.id).limit(1)) is None and session.scalar(select(User.id).limit(1)) is None:
+            return
+        if not was_demo:
+            raise BadInput("this database already holds providers or users: build the demo in a new one, "
+                           "e.g. steerco demo --db sqlite:///demo.db")
+        session.execute(delete(User))
+        session.execute(delete(Provider))
+
+
+def build_demo(engine: Engine, *, seed: int, months: int, end: str, actor: str,
+               progress: Callable[[str], None] = lambda _msg: None) -> DemoReport:
+    started = time.perf_counter()
+    upgrade(engine)
+    _prepare(engine)
+    progress(f"generating {months} months of demo data ending {end} (seed {seed}) …")
+    data = generate_demo(seed=seed, months=months, end=end)
+    report = DemoReport(seed=seed, start=data.start, end=data.end)
+    with engine.begin() as conn:
+        ensure_meta_secret(conn, DEMO_MARK)
+        ensure_meta_secret(conn, DEMO_SECRET)
+    with session_scope(engine) as session:
+        for p in data.providers:
+            repo.add_provider(session, p.name, p.kind, p.timezone, actor=actor)
+    for p in data.providers:
+        for fact_name, frame in p.facts.items():
+            progress(f"importing {frame.height:,} {fact_name} rows for {p.name} …")
+            with engine.begin() as conn:
+                report.imports.append(import_frame(conn, p.name, fact_name, frame,
+                                                   source=f"demo:{fact_name}", actor=actor))
+    with session_scope(engine) as session:
+        for email, role, provider, password in DEMO_USERS:
+            repo.add_user(session, email, role, hash_password(password), provider=provider, actor=actor)
+    report.seconds = time.perf_counter() - started
+    return report
