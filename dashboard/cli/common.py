@@ -58,6 +58,9 @@ def open_engine(db_url: str | None, *, migrated: bool = True) -> Engine:
             and not Path(url.database).exists():
         raise NotInitialised(f"there is no database at {url.database}: run `steerco init` (or `steerco demo`) first")
     engine = make_engine(config.database_url)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(engine.dispose)
     if migrated:
         require_current(engine)
     return engine
