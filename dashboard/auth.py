@@ -114,7 +114,7 @@ def login():
                                  user.provider.name if user.provider else None)
     if not ok:
         return render_template("login.html", email=email, next=next_url,
-                               error="Wrong email or password."), 401
+                               error="Wrong email or password."), 200
     login_user(loaded)
     log.info("login %s", email)
     return redirect(next_url)

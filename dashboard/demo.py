@@ -6,6 +6,7 @@ here, so that ``steerco demo && steerco serve`` always shows a full dashboard.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pipelines.ingest import ImportResult, import_frame
 from scorecard.errors import BadInput
 from sql import repo
 from sql.engine import session_scope
-from sql.keys import DEMO_SECRET, ensure_meta_secret, get_meta_value
+from sql.keys import DEMO_SECRET, PSEUDONYM_KEY, ensure_meta_secret, get_meta_value, set_meta_value
 from sql.models import Provider, User
 from sql.schema import upgrade
 
@@ -71,6 +72,8 @@ def build_demo(engine: Engine, *, seed: int, months: int, end: str, actor: str,
     with engine.begin() as conn:
         ensure_meta_secret(conn, DEMO_MARK)
         ensure_meta_secret(conn, DEMO_SECRET)
+        # The same seed must give the same stored data, pseudonyms included.
+        set_meta_value(conn, PSEUDONYM_KEY, hashlib.sha256(f"steerco-demo-{seed}".encode()).hexdigest())
     with session_scope(engine) as session:
         for p in data.providers:
             repo.add_provider(session, p.name, p.kind, p.timezone, actor=actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from sql.models import Meta
 
@@ -23,3 +23,8 @@ def ensure_meta_secret(conn: Connection, key: str) -> str:
         value = secrets.token_hex(32)
         conn.execute(insert(Meta).values(key=key, value=value))
     return value
+
+
+def set_meta_value(conn: Connection, key: str, value: str) -> None:
+    conn.execute(delete(Meta).where(Meta.key == key))
+    conn.execute(insert(Meta).values(key=key, value=value))

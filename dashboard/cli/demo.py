@@ -9,12 +9,6 @@ import click
 from dashboard.cli.common import actor, db_option, open_engine
 
 
-def _last_complete_month() -> str:
-    today = dt.date.today()
-    first = today.replace(day=1)
-    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
-
-
 @click.command()
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed: the same seed gives the same data.")
 @click.option("--months", default=36, show_default=True, type=click.IntRange(13, 120),
@@ -28,9 +22,10 @@ def demo(seed: int, months: int, end_month: str | None, db_url: str | None) -> N
     Refuses a database that already holds other data. Then run `steerco serve`.
     """
     from dashboard.demo import DEMO_USERS, build_demo
+    from pipelines.demo import default_end
 
     engine = open_engine(db_url, migrated=False)
-    end_month = end_month or _last_complete_month()
+    end_month = end_month or default_end(dt.date.today())
     report = build_demo(engine, seed=seed, months=months, end=end_month, actor=actor(),
                         progress=lambda msg: click.echo(msg, err=True))
     click.echo(report.summary())
