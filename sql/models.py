@@ -149,6 +149,21 @@ class ComputeRun(Base):
     months: Mapped[str] = mapped_column(Text, default="")
 
 
+class ComputedMonth(Base):
+    """What each stored month was computed from, so a recompute can skip unchanged months."""
+
+    __tablename__ = "computed_months"
+    __table_args__ = (UniqueConstraint("provider_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))
+    facts_fingerprint: Mapped[str] = mapped_column(String(64))
+    scorecard_version_id: Mapped[int | None] = mapped_column(ForeignKey("scorecard_versions.id", ondelete="SET NULL"))
+    code_version: Mapped[str] = mapped_column(String(64))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("compute_runs.id", ondelete="SET NULL"))
+
+
 class MeasureResult(Base):
     __tablename__ = "measure_results"
     __table_args__ = (UniqueConstraint("provider_id", "measure", "params", "month"),)
@@ -210,6 +225,6 @@ FACT_TABLES: dict[str, Table] = {name: _fact_table(f) for name, f in F.FACTS.ite
 Index("ix_tickets_provider_opened", FACT_TABLES["tickets"].c.provider_id, FACT_TABLES["tickets"].c.opened_at)
 
 __all__ = [
-    "AuditEntry", "Base", "ComputeRun", "FACT_TABLES", "LoginAttempt", "MeasureResult", "Meta", "Provider",
+    "AuditEntry", "Base", "ComputeRun", "ComputedMonth", "FACT_TABLES", "LoginAttempt", "MeasureResult", "Meta", "Provider",
     "PROVIDER_KINDS", "ROLES", "Resource", "ScorecardVersion", "Service", "User", "func",
 ]
