@@ -183,6 +183,64 @@ class MeasureResult(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("compute_runs.id", ondelete="SET NULL"))
 
 
+class DriftSignal(Base):
+    """A drift signal raised for a measure series in a month (see docs/drift.md)."""
+
+    __tablename__ = "drift_signals"
+    __table_args__ = (Index("ix_drift_signals_provider_month", "provider_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(64))
+    params: Mapped[str] = mapped_column(String(400), default="{}")
+    month: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(16))
+    chart: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(8))
+    since: Mapped[str] = mapped_column(String(7))
+    value: Mapped[float | None] = mapped_column(Float)
+    center: Mapped[float | None] = mapped_column(Float)
+    lcl: Mapped[float | None] = mapped_column(Float)
+    ucl: Mapped[float | None] = mapped_column(Float)
+    severity: Mapped[float] = mapped_column(Float, default=0.0)
+    p_value: Mapped[float | None] = mapped_column(Float)
+    sentence: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("compute_runs.id", ondelete="SET NULL"))
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API (e.g. the ticketing tool creating survey invitations).
+
+    Only a hash is stored; the token itself is shown once, when an administrator creates it.
+    """
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(64))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp, default=_now)
+    created_by: Mapped[str] = mapped_column(String(320))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCTimestamp)
+
+
+class Comment(Base):
+    """Commentary on a measure in a month, by an executive, a reviewer or the provider."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_provider_month", "provider_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(64))
+    params: Mapped[str] = mapped_column(String(400), default="{}")
+    month: Mapped[str] = mapped_column(String(7))
+    author: Mapped[str] = mapped_column(String(320))
+    author_role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCTimestamp, default=_now)
+    text: Mapped[str] = mapped_column(Text)
+
+
 # --- facts -------------------------------------------------------------------------------
 
 def _sql_type(dtype: pl.DataType):
@@ -225,6 +283,6 @@ FACT_TABLES: dict[str, Table] = {name: _fact_table(f) for name, f in F.FACTS.ite
 Index("ix_tickets_provider_opened", FACT_TABLES["tickets"].c.provider_id, FACT_TABLES["tickets"].c.opened_at)
 
 __all__ = [
-    "AuditEntry", "Base", "ComputeRun", "ComputedMonth", "FACT_TABLES", "LoginAttempt", "MeasureResult", "Meta", "Provider",
+    "ApiToken", "AuditEntry", "Base", "Comment", "ComputeRun", "ComputedMonth", "DriftSignal", "FACT_TABLES", "LoginAttempt", "MeasureResult", "Meta", "Provider",
     "PROVIDER_KINDS", "ROLES", "Resource", "ScorecardVersion", "Service", "User", "func",
 ]
