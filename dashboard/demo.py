@@ -6,22 +6,27 @@ here, so that ``steerco demo && steerco serve`` always shows a full dashboard.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 
 from sqlalchemy import Engine, delete, select
 
 from dashboard.passwords import hash_password
 from pipelines.demo import generate_demo
 from pipelines.ingest import ImportResult, import_frame
+from pipelines.run import ComputeReport, compute_provider
+from scorecard.definition import load_scorecard
 from scorecard.errors import BadInput
 from sql import repo
 from sql.engine import session_scope
 from sql.keys import DEMO_SECRET, PSEUDONYM_KEY, ensure_meta_secret, get_meta_value, set_meta_value
 from sql.models import Provider, User
 from sql.schema import upgrade
+from sql.scorecards import add_version
 
 DEMO_MARK = "demo"
 # (email, role, provider, password): demo only, printed for the person exploring it.
@@ -39,11 +44,13 @@ class DemoReport:
     start: str
     end: str
     imports: list[ImportResult] = field(default_factory=list)
+    computed: list[ComputeReport] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
         lines = [f"Demo built for {self.start} … {self.end} (seed {self.seed}) in {self.seconds:.1f} s:"]
         lines += [f"  {r.provider}: {r.written.total:,} {r.fact}" for r in self.imports]
+        lines += [f"  {c.summary()}" for c in self.computed]
         return "\n".join(lines)
 
 
@@ -62,7 +69,9 @@ def _prepare(engine: Engine) -> None:
 
 
 def build_demo(engine: Engine, *, seed: int, months: int, end: str, actor: str,
-               progress: Callable[[str], None] = lambda _msg: None) -> DemoReport:
+               progress: Callable[[str], None] = lambda _msg: None,
+               as_of: dt.datetime | None = None) -> DemoReport:
+    """Build the demo; ``as_of`` (default: now) is when its measures are computed."""
     started = time.perf_counter()
     upgrade(engine)
     _prepare(engine)
@@ -83,6 +92,15 @@ def build_demo(engine: Engine, *, seed: int, months: int, end: str, actor: str,
             with engine.begin() as conn:
                 report.imports.append(import_frame(conn, p.name, fact_name, frame,
                                                    source=f"demo:{fact_name}", actor=actor))
+    example = {"it": "it_managed_services.toml", "legal": "legal_outsourcing.toml"}
+    with session_scope(engine) as session:
+        for p in data.providers:
+            text = resources.files("scorecard.examples").joinpath(example[p.kind]).read_text(encoding="utf-8")
+            load_scorecard(text, source=example[p.kind])  # the shipped examples must stay valid
+            add_version(session, repo.get_provider(session, p.name).id, p.name, data.start, text, actor=actor)
+    for p in data.providers:
+        progress(f"computing {data.months} months of measures for {p.name} …")
+        report.computed.append(compute_provider(engine, p.name, as_of=as_of))
     with session_scope(engine) as session:
         for email, role, provider, password in DEMO_USERS:
             repo.add_user(session, email, role, hash_password(password), provider=provider, actor=actor)

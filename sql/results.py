@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, Row, delete, insert, select
 
 from scorecard.catalogue import RESULT_SCHEMA
 from sql.models import ComputedMonth, MeasureResult, Provider
@@ -52,9 +52,12 @@ def read_results(engine_or_conn: Engine | Connection, provider: Provider | tuple
     return frame.select(pl.lit(name, pl.String()).alias("provider"), *_COLUMNS)
 
 
-def computed_months(conn: Connection, provider_id: int) -> dict[str, ComputedMonth]:
-    return {m.month: m for m in conn.execute(
-        select(ComputedMonth).where(ComputedMonth.provider_id == provider_id)).scalars()}
+def computed_months(conn: Connection, provider_id: int) -> dict[str, Row]:
+    """What each stored month was computed from: month → (facts_fingerprint, scorecard_version_id,
+    code_version, provisional)."""
+    q = select(ComputedMonth.month, ComputedMonth.facts_fingerprint, ComputedMonth.scorecard_version_id,
+               ComputedMonth.code_version, ComputedMonth.provisional).where(ComputedMonth.provider_id == provider_id)
+    return {row.month: row for row in conn.execute(q)}
 
 
 def record_months(conn: Connection, provider_id: int, entries: list[dict]) -> None:

@@ -124,3 +124,64 @@ def run_cli(db_url) -> Cli:
 
 
 SECRET = "test-secret-key-" + "x" * 32
+
+
+DEMO_AS_OF = "2026-11-22T00:00:00+00:00"
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_template(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """A small computed demo (14 months to 2026-10, seed 5) built once per backend: (backend, where)."""
+    import datetime as dt
+
+    from dashboard.demo import build_demo
+
+    as_of = dt.datetime.fromisoformat(DEMO_AS_OF)
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+        engine = make_engine(f"sqlite:///{path}")
+        build_demo(engine, seed=5, months=14, end="2026-10", actor="test", as_of=as_of)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield "sqlite", str(path)
+    else:
+        pg = request.getfixturevalue("pg_server")
+        name = f"steerco_demo_{uuid.uuid4().hex[:8]}"
+        with pg["admin"].connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = make_engine(pg["url"].set(database=name).render_as_string(hide_password=False))
+        build_demo(engine, seed=5, months=14, end="2026-10", actor="test", as_of=as_of)
+        engine.dispose()
+        yield "postgresql", name
+        with pg["admin"].connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def demo_url(demo_template, request, tmp_path) -> Iterator[str]:
+    """A private copy of the demo template for one test."""
+    import shutil
+
+    backend, where = demo_template
+    if backend == "sqlite":
+        copy = tmp_path / "demo.db"
+        shutil.copyfile(where, copy)
+        yield f"sqlite:///{copy}"
+        return
+    pg = request.getfixturevalue("pg_server")
+    name = f"steerco_t_{uuid.uuid4().hex[:10]}"
+    with pg["admin"].connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{where}"'))
+    try:
+        yield pg["url"].set(database=name).render_as_string(hide_password=False)
+    finally:
+        with pg["admin"].connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def demo_engine(demo_url):
+    eng = make_engine(demo_url)
+    yield eng
+    eng.dispose()

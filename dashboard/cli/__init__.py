@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from dashboard.cli import admin, demo, serve
+from dashboard.cli import admin, demo, measures, scorecards, serve
 from dashboard.cli.common import run_guarded
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,10 @@ cli.add_command(admin.init)
 cli.add_command(admin.provider)
 cli.add_command(admin.user)
 cli.add_command(demo.demo)
+cli.add_command(measures.compute)
+cli.add_command(measures.measures)
+cli.add_command(measures.drift)
+cli.add_command(scorecards.scorecard)
 cli.add_command(serve.serve)
 
 
