@@ -14,7 +14,9 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 
 from dashboard import ids
-from dashboard.auth import init_auth
+from dashboard.api import init_api
+from dashboard.auth import guard, init_auth
+from dashboard.survey_form import init_survey_form
 from dashboard.settings import Config
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ def create_app(config: Config, engine: Engine) -> Flask:
     server.extensions["steerco.engine"] = engine
     server.extensions["steerco.config"] = config
     init_auth(server)
+    init_survey_form(server)
+    init_api(server)
     _register_error_pages(server)
 
     app = Dash(
@@ -59,7 +63,18 @@ def create_app(config: Config, engine: Engine) -> Flask:
     register_all()
     app.layout = _shell
     server.extensions["steerco.dash"] = app
+    _finish_dash_setup(server)
     return server
+
+
+def _finish_dash_setup(server: Flask) -> None:
+    """Run Dash's first-request setup now. Dash marks it done before it is, so two threads
+    racing on a fresh worker's first requests could serve a half-set-up app (500s, and
+    "DashRenderer is not defined" in the browser)."""
+    with server.test_request_context("/"):
+        for func in server.before_request_funcs.get(None, []):
+            if func is not guard:
+                func()
 
 
 def _shell():

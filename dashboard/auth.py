@@ -1,7 +1,7 @@
 """Logins: hashed passwords, Flask-Login sessions, a rate limit on guessing, the login page.
 
-Every route needs a logged-in user except the login page, the health check, static assets
-and the public survey form; see ``guard``.
+Every route needs a logged-in user except the login page, the health check, static assets,
+the public survey form and the JSON API (which checks bearer tokens itself); see ``guard``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 LOCKOUT_WINDOW = dt.timedelta(minutes=15)
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.health", "static", "_dash_assets.static"})
-PUBLIC_PREFIXES = ("/assets/", "/static/", "/s/")
+# /s/: the survey form (its links are the credential); /api/: the JSON API (bearer tokens, dashboard.api).
+PUBLIC_PREFIXES = ("/assets/", "/static/", "/s/", "/api/")
 # A hash to compare against when the account does not exist, so both cases take as long.
 _DUMMY_HASH = hash_password("steerco-no-such-user")
 

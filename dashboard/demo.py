@@ -27,6 +27,7 @@ from sql.keys import DEMO_SECRET, PSEUDONYM_KEY, ensure_meta_secret, get_meta_va
 from sql.models import Provider, User
 from sql.schema import upgrade
 from sql.scorecards import add_version
+from surveys.demo import build_survey_demo
 
 DEMO_MARK = "demo"
 # (email, role, provider, password): demo only, printed for the person exploring it.
@@ -45,11 +46,13 @@ class DemoReport:
     end: str
     imports: list[ImportResult] = field(default_factory=list)
     computed: list[ComputeReport] = field(default_factory=list)
+    surveys: list = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
         lines = [f"Demo built for {self.start} … {self.end} (seed {self.seed}) in {self.seconds:.1f} s:"]
         lines += [f"  {r.provider}: {r.written.total:,} {r.fact}" for r in self.imports]
+        lines += [f"  {s.summary()}" for s in self.surveys]
         lines += [f"  {c.summary()}" for c in self.computed]
         return "\n".join(lines)
 
@@ -92,6 +95,8 @@ def build_demo(engine: Engine, *, seed: int, months: int, end: str, actor: str,
             with engine.begin() as conn:
                 report.imports.append(import_frame(conn, p.name, fact_name, frame,
                                                    source=f"demo:{fact_name}", actor=actor))
+    progress("adding survey invitations and responses …")
+    report.surveys = build_survey_demo(engine, seed=seed, end=data.end, actor=actor)
     example = {"it": "it_managed_services.toml", "legal": "legal_outsourcing.toml"}
     with session_scope(engine) as session:
         for p in data.providers:

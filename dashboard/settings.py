@@ -55,6 +55,43 @@ def _secret(raw: str) -> str:
     return raw
 
 
+def _public_url(raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or not url.split("://", 1)[1]:
+        raise ValueError("must be an http:// or https:// address, e.g. https://steerco.example.com")
+    return url
+
+
+def _host(raw: str) -> str | None:
+    host = raw.strip()
+    if any(c.isspace() for c in host) or "/" in host:
+        raise ValueError("must be a host name or address, e.g. smtp.example.com")
+    return host or None
+
+
+def _port(raw: str) -> int:
+    value = int(raw) if raw.strip().isdigit() else 0
+    if not 1 <= value <= 65535:
+        raise ValueError("must be a port number from 1 to 65535")
+    return value
+
+
+def _smtp_security(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("starttls", "tls", "none"):
+        raise ValueError("must be starttls, tls or none")
+    return value
+
+
+def _sender(raw: str) -> str:
+    from email.utils import parseaddr
+
+    _name, address = parseaddr(raw)
+    if "@" not in address or "." not in address.rsplit("@", 1)[1]:
+        raise ValueError("must be an email address, optionally with a name: 'Service Desk <desk@example.com>'")
+    return raw.strip()
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", str, "sqlite:///steerco.db",
             "Database URL: a SQLite file (default steerco.db in the current folder) or postgresql://USER:PASS@HOST/DB."),
@@ -67,6 +104,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secure_cookies", _bool, False,
             "Send session cookies only over HTTPS; turn on behind a TLS-terminating reverse proxy."),
     Setting("log_level", _log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("public_url", _public_url, None,
+            "The address people use to reach steerco, e.g. https://steerco.example.com; survey links are built "
+            "on it. Required by `steerco survey send`; the API uses the request's address when it is unset."),
+    Setting("smtp_host", _host, None,
+            "SMTP server that sends survey invitations and reminders; unset: no email is sent."),
+    Setting("smtp_port", _port, 587, "SMTP server port (587 for STARTTLS, 465 for TLS, 25 for plain)."),
+    Setting("smtp_security", _smtp_security, "starttls",
+            "How to secure the SMTP connection: starttls, tls or none (none only on a trusted network)."),
+    Setting("smtp_user", str, None, "SMTP login name; unset: send without logging in."),
+    Setting("smtp_password", str, None, "SMTP password (with STEERCO_SMTP_USER)."),
+    Setting("smtp_from", _sender, None,
+            "Sender of survey emails, e.g. 'IT Service Desk <servicedesk@example.com>'; required to send email."),
+    Setting("smtp_timeout", _positive_int, 30, "Seconds to wait for the SMTP server before giving up (retried later)."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

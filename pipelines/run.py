@@ -32,12 +32,14 @@ from sql.models import ComputeRun, Provider
 from sql.repo import get_provider
 from sql.results import computed_months, read_results, record_months, replace_results
 from sql.signals import replace_signals
+from sql.survey_store import read_survey_facts, read_survey_ratings
 
 log = logging.getLogger(__name__)
 
 # the column that places each fact's row in a month
 TIME_COLUMN = {"tickets": F.OPENED_AT, "outages": "started_at", "probes": "at", "capacity": "at",
-               "spend": "month", "projects": "as_of", "checks": "at"}
+               "spend": "month", "projects": "as_of", "checks": "at",
+               "survey_responses": "answered_at", "survey_invitations": "sent_at"}
 
 
 def code_version() -> str:
@@ -90,6 +92,13 @@ def _fact_months(facts: dict[str, pl.DataFrame], tz: str) -> dict[str, str]:
     return {month: hashlib.sha256(text.encode()).hexdigest() for month, text in joined.iter_rows()}
 
 
+def provider_facts(engine: Engine, provider: tuple[int, str]) -> dict[str, pl.DataFrame]:
+    """Every fact the measures are computed from, for one provider."""
+    frames = {fname: read_facts(engine, fact, provider) for fname, fact in F.FACTS.items()}
+    frames |= read_survey_facts(engine, provider[0])
+    return frames
+
+
 def compute_provider(engine: Engine, provider_name: str, *, months: list[str] | None = None,
                      force: bool = False, as_of: dt.datetime | None = None,
                      progress: Callable[[str], None] = lambda _m: None) -> ComputeReport:
@@ -102,7 +111,7 @@ def compute_provider(engine: Engine, provider_name: str, *, months: list[str] | 
     pid, name, tz = provider
     report = ComputeReport(name)
     progress(f"{name}: reading facts …")
-    frames = {fname: read_facts(engine, fact, (pid, name)) for fname, fact in F.FACTS.items()}
+    frames = provider_facts(engine, (pid, name))
     fingerprints = _fact_months(frames, tz)
     if not fingerprints:
         progress(f"{name}: no facts imported yet, nothing to compute")
@@ -175,7 +184,9 @@ def _drift(engine: Engine, provider: tuple[int, str], dirty: list[str], fresh: p
     series = pl.concat([stored.filter(~pl.col("month").is_in(dirty)), fresh.select(stored.columns)])
     latest = versions.in_force(last, backdate_first=True)
     baseline = latest.scorecard.baseline if latest is not None else None
-    signals = detect_drift(series, baseline=baseline).filter(pl.col("month").is_in(dirty))
+    ratings = read_survey_ratings(engine, provider[0])
+    signals = detect_drift(series, baseline=baseline, survey_ratings=ratings if ratings.height else None)
+    signals = signals.filter(pl.col("month").is_in(dirty))
     # One signal per series and month: the strongest evidence, so a shift seen by several
     # rules (a limit, CUSUM, EWMA) reads as one thing that moved.
     return (signals.sort("severity", descending=True, nulls_last=True)

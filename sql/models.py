@@ -286,3 +286,4 @@ __all__ = [
     "ApiToken", "AuditEntry", "Base", "Comment", "ComputeRun", "ComputedMonth", "DriftSignal", "FACT_TABLES", "LoginAttempt", "MeasureResult", "Meta", "Provider",
     "PROVIDER_KINDS", "ROLES", "Resource", "ScorecardVersion", "Service", "User", "func",
 ]
+from sql import survey_models  # noqa: E402,F401  (survey tables on the shared metadata)

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from dashboard.cli import admin, demo, measures, scorecards, serve
+from dashboard.cli import admin, demo, measures, scorecards, serve, survey
 from dashboard.cli.common import run_guarded
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ cli.add_command(measures.measures)
 cli.add_command(measures.drift)
 cli.add_command(scorecards.scorecard)
 cli.add_command(serve.serve)
+cli.add_command(survey.survey)
+cli.add_command(survey.token)
 
 
 def main() -> None:

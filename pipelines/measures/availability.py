@@ -127,8 +127,7 @@ def unplanned(outages: pl.LazyFrame, ctx: MeasureContext) -> pl.LazyFrame:
     as_of = as_of_lit(ctx)
     to = pl.min_horizontal(pl.col("ended_at").fill_null(as_of), as_of)
     return (outages.filter(~pl.col("planned"))
-            .select(SERVICE, pl.col("started_at").alias("_from"), to.alias("_to"), "impact", "ended_at",
-                    "started_at")
+            .select(SERVICE, pl.col("started_at").alias("_from"), to.alias("_to"), "impact")
             .filter(pl.col("_to") > pl.col("_from")))
 
 

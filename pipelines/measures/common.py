@@ -109,7 +109,8 @@ def _after_month(months: Sequence[str], days: int, tz: str) -> np.ndarray:
 
 
 def months_frame(ctx: MeasureContext) -> pl.LazyFrame:
-    """One row per month of ``ctx.months``: bounds and finality (see the module docstring).
+    """One row per month of ``ctx.months`` begun by ``as_of``: bounds and finality (see the
+    module docstring).
 
     Built from the month names (configuration, not data), with the same wall-clock rule as
     every other month computation (``scorecard.months``).
@@ -129,7 +130,7 @@ def months_frame(ctx: MeasureContext) -> pl.LazyFrame:
         "_survey": instants(_after_month(months, ctx.survey_window_days, ctx.timezone)),
     }, schema_overrides={START: UTC_TS, END: UTC_TS, "_reopen": UTC_TS, "_survey": UTC_TS})
     a = pl.lit(as_of).cast(UTC_TS)
-    return frame.lazy().select(
+    return frame.lazy().filter(pl.col(START) < a).select(  # a month not begun has no data
         MONTH, START, END,
         pl.min_horizontal(pl.col(END), a).alias(PERIOD_END),
         (a >= pl.col(END)).alias(FINAL),
@@ -142,13 +143,6 @@ def month_index(col: str | pl.Expr) -> pl.Expr:
     """``"YYYY-MM"`` → months since year 0 (Int32), for arithmetic on months."""
     c = pl.col(col) if isinstance(col, str) else col
     return c.str.slice(0, 4).cast(pl.Int32) * 12 + c.str.slice(5, 2).cast(pl.Int32) - 1
-
-
-def month_name(col: str | pl.Expr) -> pl.Expr:
-    """The inverse of :func:`month_index`."""
-    c = pl.col(col) if isinstance(col, str) else col
-    return pl.format("{}-{}", (c // 12).cast(pl.String).str.zfill(4),
-                     (c % 12 + 1).cast(pl.String).str.zfill(2))
 
 
 # ---------------------------------------------------------------------------- statistics

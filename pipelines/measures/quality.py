@@ -10,10 +10,11 @@ For the whole provider, per priority and per category; 95% Wilson intervals.
   share whose requester had *another* ticket in the same category resolved in the
   ``repeat_window_days`` (× 24 h) before this ticket was opened: a resolution at
   ``r`` with ``opened_at − window ≤ r < opened_at``. Found with one as-of join over the
-  tickets sorted by time, keyed by a 64-bit hash of (requester, category) — no pairs of
-  tickets are formed. (Two different pairs sharing a hash, at odds below 10⁻⁸ for a million
-  requester × category pairs, would be taken for one.) Resolutions recorded before their
-  own ticket's opening are bad data and are not used as earlier resolutions.
+  tickets sorted by (requester, category) and time — no pairs of tickets are formed (see
+  :func:`repeat_cube`). The pair is a 64-bit hash of requester and category: two pairs
+  sharing one, at odds below 10⁻⁸ for a million pairs, would be taken for one. Resolutions
+  recorded before their own ticket's opening are bad data and are not used as earlier
+  resolutions.
 
 Provisional: the two resolution-based rates until ``as_of`` is more than
 ``reopen_window_days`` after month end (a reopen moves a ticket's last resolution out of
@@ -33,20 +34,28 @@ from .tickets import KEYS, OPENED_MONTH, resolved_cube
 
 
 def repeat_cube(prepared: pl.LazyFrame, ctx: MeasureContext) -> pl.LazyFrame:
-    """Per month opened × priority × category: ``repeat_known`` and ``repeats``."""
-    known = prepared.filter(pl.col(REQUESTER).is_not_null() & pl.col(CATEGORY).is_not_null()).select(
-        pl.struct(REQUESTER, CATEGORY).hash().alias("_key"),
-        pl.col(OPENED_AT).dt.epoch("us").alias("_opened"),
-        pl.col(RESOLVED_AT).dt.epoch("us").alias("_resolved"),
-        OPENED_MONTH, PRIORITY, CATEGORY,
-    )
-    opens = known.select("_key", "_opened", OPENED_MONTH, PRIORITY, CATEGORY).sort("_opened")
-    earlier = (known.filter(pl.col("_resolved") >= pl.col("_opened"))
-               .select("_key", pl.col("_resolved").alias("_earlier")).sort("_earlier"))
+    """Per month opened × priority × category: ``repeat_known`` and ``repeats``.
+
+    Each ticket's time is folded with its (requester, category) hash into one Int128,
+    ``hash · 2⁶⁴ + µs since 1970``, so that a single sorted column orders tickets by pair and
+    then by time, and one as-of join without groups finds each opening's latest earlier
+    resolution of the same pair: different pairs lie 2⁶⁴ µs apart, far beyond any window
+    (timestamps are below 2⁶² µs). Several times faster than an as-of join ``by`` the pair
+    at millions of tickets.
+    """
+    pair = pl.struct(REQUESTER, CATEGORY).hash().cast(pl.Int128) * pl.lit(2**64, dtype=pl.Int128)
+
+    def at(col: str) -> pl.Expr:
+        return pair + pl.col(col).dt.epoch("us").cast(pl.Int128)
+
+    known = prepared.filter(pl.col(REQUESTER).is_not_null() & pl.col(CATEGORY).is_not_null())
+    opens = known.select(at(OPENED_AT).alias("_opened"), OPENED_MONTH, PRIORITY, CATEGORY).sort("_opened")
+    earlier = (known.filter(pl.col(RESOLVED_AT) >= pl.col(OPENED_AT))
+               .select(at(RESOLVED_AT).alias("_earlier")).sort("_earlier"))
     return (
-        opens.join_asof(earlier, left_on="_opened", right_on="_earlier", by="_key",
-                        strategy="backward", allow_exact_matches=False,
-                        tolerance=ctx.repeat_window_days * US_PER_DAY, check_sortedness=False)
+        opens.join_asof(earlier, left_on="_opened", right_on="_earlier", strategy="backward",
+                        allow_exact_matches=False, tolerance=ctx.repeat_window_days * US_PER_DAY,
+                        check_sortedness=False)
         .group_by(pl.col(OPENED_MONTH).alias(MONTH), *KEYS)
         .agg(pl.len().cast(pl.Int64).alias("repeat_known"),
              pl.col("_earlier").is_not_null().sum().cast(pl.Int64).alias("repeats"))

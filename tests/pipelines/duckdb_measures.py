@@ -137,7 +137,8 @@ def sql_measures(ctx: MeasureContext, facts: Mapping[str, pl.DataFrame]) -> pl.D
                {as_of} > timezone('{tz}', ls + interval 1 month + to_days({ctx.reopen_window_days})) as final_reopen,
                {as_of} > timezone('{tz}', ls + interval 1 month + to_days({ctx.survey_window_days})) as final_survey
         from (select unnest(generate_series(TIMESTAMP '{first}-01', TIMESTAMP '{last}-01', interval 1 month)) as ls)
-        where strftime(ls, '%Y-%m') in ({', '.join(f"'{m}'" for m in ctx.months)})""")
+        where strftime(ls, '%Y-%m') in ({', '.join(f"'{m}'" for m in ctx.months)})
+          and timezone('{tz}', ls) < {as_of}""")
     con.execute(f"create macro local_as_of() as timezone('{tz}', {as_of})::date")
     queries: list[str] = []
     if "tickets" in facts:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -73,7 +73,3 @@ def param_sets(out: pl.DataFrame, measure: str) -> set[str]:
 
 def with_as_of(ctx: MeasureContext, as_of: datetime) -> MeasureContext:
     return dataclasses.replace(ctx, as_of=as_of)
-
-
-__all__ = ["PROVIDER", "TZ", "context", "date", "frame", "param_sets", "results", "rows", "tickets",
-           "utc", "values", "with_as_of"]

@@ -47,6 +47,8 @@ def test_empty_inputs_give_an_empty_frame_of_the_schema() -> None:
     assert out.schema == RESULT_SCHEMA and out.is_empty()
     out = compute_all(context(), {"tickets": tickets([]), "spend": frame(F.SPEND, [])}).collect()
     assert out.schema == RESULT_SCHEMA and out.is_empty()
+    no_months = context((), policies=POLICIES)
+    assert compute_all(no_months, {"tickets": tickets([{"opened_at": utc(2026, 1, 5)}])}).collect().is_empty()
 
 
 def test_params_are_canonical_json_whatever_the_names() -> None:
@@ -84,6 +86,16 @@ def test_months_frame_finality() -> None:
     # March has the spring change: 31 days − 1 h; the running month ends at as_of for now
     assert (bounds["end"][0] - bounds["start"][0]).total_seconds() == 31 * 86400 - 3600
     assert bounds["period_end"][0] == utc(2026, 3, 10)
+
+
+def test_months_not_begun_have_no_rows() -> None:
+    # 1 February 00:00 Berlin is 2026-01-31 23:00 UTC: February has begun a microsecond later
+    lf = tickets([{"opened_at": utc(2026, 1, 5)}])
+    spend = frame(F.SPEND, [{"month": m, "amount": 1.0} for m in ("2026-01", "2026-02")])
+    out = results(context(as_of=utc(2026, 1, 31, 23)), tickets=lf, spend=spend)
+    assert set(out["month"]) == {"2026-01"}
+    out = results(context(as_of=utc(2026, 1, 31, 23, 0, 0, 1)), tickets=lf, spend=spend)
+    assert set(out["month"]) == {"2026-01", "2026-02"}
 
 
 def test_bad_inputs_are_refused() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from pipelines.ingest import import_frame
 from pipelines.measures import compute_all
-from pipelines.run import compute_provider
+from pipelines.run import compute_provider, provider_facts
 from scorecard import facts as F
 from scorecard.definition import load_scorecard
 from sql.engine import session_scope
@@ -22,6 +22,7 @@ from sql.results import computed_months, read_results
 from sql.scorecards import add_version
 
 IT = "Northwind IT Services"
+
 AS_OF = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
 
 
@@ -39,7 +40,7 @@ def test_stored_results_equal_the_pipeline_on_the_same_facts(demo):
     text = resources.files("scorecard.examples").joinpath("it_managed_services.toml").read_text()
     card = load_scorecard(text, source="it")
     months = tuple(sorted(stored["month"].unique()))
-    facts = {name: read_facts(engine, fact, provider).lazy() for name, fact in F.FACTS.items()}
+    facts = {name: frame.lazy() for name, frame in provider_facts(engine, provider).items()}
     expected = compute_all(card.context(months, AS_OF), facts).collect()
     key = ["measure", "params", "month"]
     assert stored.height == expected.height > 1000
