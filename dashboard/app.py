@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from dashboard import ids
 from dashboard.api import init_api
 from dashboard.auth import guard, init_auth
+from dashboard.exports import init_exports
+from dashboard.review_views import init_reviews
 from dashboard.survey_form import init_survey_form
 from dashboard.settings import Config
 
@@ -45,6 +47,8 @@ def create_app(config: Config, engine: Engine) -> Flask:
     init_auth(server)
     init_survey_form(server)
     init_api(server)
+    init_exports(server)
+    init_reviews(server)
     _register_error_pages(server)
 
     app = Dash(
@@ -60,7 +64,7 @@ def create_app(config: Config, engine: Engine) -> Flask:
     )
     from dashboard.pages import register_all
 
-    register_all()
+    register_all(app)
     app.layout = _shell
     server.extensions["steerco.dash"] = app
     _finish_dash_setup(server)
@@ -80,7 +84,7 @@ def _finish_dash_setup(server: Flask) -> None:
 def _shell():
     """The frame around every page: brand, navigation, who is logged in, logout."""
     user = current_user if current_user and current_user.is_authenticated else None
-    nav = [html.A(p["name"], href=p["relative_path"], className="nav-link")
+    nav = [dcc.Link(p["name"], href=p["relative_path"], className="nav-link")
            for p in dash.page_registry.values() if p.get("nav", True)]
     who = []
     if user is not None:
@@ -98,7 +102,9 @@ def _shell():
             html.Nav(nav, className="nav", **{"aria-label": "Main"}),
             html.Div(who, className="user-box"),
         ], className="topbar"),
-        html.Main(dash.page_container, className="content", id=ids.CONTENT),
+        html.Main(dcc.Loading(dash.page_container, type="dot", delay_show=500, color="#1c4e80",
+                              target_components={"_pages_content": "children"}),
+                  className="content", id=ids.CONTENT),
     ])
 
 

@@ -47,6 +47,7 @@ class DemoReport:
     imports: list[ImportResult] = field(default_factory=list)
     computed: list[ComputeReport] = field(default_factory=list)
     surveys: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -54,6 +55,7 @@ class DemoReport:
         lines += [f"  {r.provider}: {r.written.total:,} {r.fact}" for r in self.imports]
         lines += [f"  {s.summary()}" for s in self.surveys]
         lines += [f"  {c.summary()}" for c in self.computed]
+        lines += [f"  {r}" for r in self.reviews]
         return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ from sql.facts import read_facts
 from sql.models import ComputeRun, Provider
 from sql.repo import get_provider
 from sql.results import computed_months, read_results, record_months, replace_results
+from sql.reviews import read_actions
 from sql.signals import replace_signals
 from sql.survey_store import read_survey_facts, read_survey_ratings
 
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 # the column that places each fact's row in a month
 TIME_COLUMN = {"tickets": F.OPENED_AT, "outages": "started_at", "probes": "at", "capacity": "at",
                "spend": "month", "projects": "as_of", "checks": "at",
-               "survey_responses": "answered_at", "survey_invitations": "sent_at"}
+               "survey_responses": "answered_at", "survey_invitations": "sent_at", "actions": "due_on"}
 
 
 def code_version() -> str:
@@ -96,6 +97,7 @@ def provider_facts(engine: Engine, provider: tuple[int, str]) -> dict[str, pl.Da
     """Every fact the measures are computed from, for one provider."""
     frames = {fname: read_facts(engine, fact, provider) for fname, fact in F.FACTS.items()}
     frames |= read_survey_facts(engine, provider[0])
+    frames["actions"] = read_actions(engine, provider[0])
     return frames
 
 

@@ -287,3 +287,4 @@ __all__ = [
     "PROVIDER_KINDS", "ROLES", "Resource", "ScorecardVersion", "Service", "User", "func",
 ]
 from sql import survey_models  # noqa: E402,F401  (survey tables on the shared metadata)
+from sql import review_models  # noqa: E402,F401  (review tables on the shared metadata)

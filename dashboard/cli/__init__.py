@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from dashboard.cli import admin, demo, measures, scorecards, serve, survey
+from dashboard.cli import admin, demo, imports, measures, report, scorecards, serve, survey
+from dashboard.cli import review
 from dashboard.cli.common import run_guarded
 
 log = logging.getLogger(__name__)
@@ -42,13 +43,16 @@ cli.add_command(admin.init)
 cli.add_command(admin.provider)
 cli.add_command(admin.user)
 cli.add_command(demo.demo)
+cli.add_command(imports.import_)
 cli.add_command(measures.compute)
 cli.add_command(measures.measures)
+cli.add_command(report.report)
 cli.add_command(measures.drift)
 cli.add_command(scorecards.scorecard)
 cli.add_command(serve.serve)
 cli.add_command(survey.survey)
 cli.add_command(survey.token)
+cli.add_command(review.review)
 
 
 def main() -> None:

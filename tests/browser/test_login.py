@@ -18,16 +18,15 @@ def _login(page, base: str, email: str, password: str) -> None:
 
 
 @pytest.mark.parametrize("email, role, provider, password", DEMO_USERS, ids=[u[1] for u in DEMO_USERS])
-def test_each_role_logs_in_and_sees_the_overview(page, demo_server, email, role, provider, password):
+def test_each_role_logs_in_and_sees_the_scorecard(page, demo_server, email, role, provider, password):
     _login(page, demo_server, email, password)
-    table = page.locator("#home-providers")
-    table.wait_for(timeout=60_000)
+    page.locator("#sc-table").wait_for(timeout=60_000)
     assert email in page.locator("#who").inner_text()
-    text = table.inner_text()
+    shown = page.locator("#sc-provider").inner_text()
     if provider:
-        assert provider in text and "Lexington" not in text  # a provider sees only itself
+        assert provider in shown  # a provider sees only itself (tests/browser/test_dashboard_access.py)
     else:
-        assert "Northwind IT Services" in text and "Lexington Legal Process" in text
+        assert "Lexington Legal Process" in shown  # the first provider by name
 
 
 def test_wrong_password_stays_on_the_login_page(page, demo_server):
@@ -41,7 +40,7 @@ def test_wrong_password_stays_on_the_login_page(page, demo_server):
 
 def test_logout_returns_to_the_login_page(page, demo_server):
     _login(page, demo_server, "admin@demo.steerco", "demo-admin-password")
-    page.locator("#home-providers").wait_for(timeout=60_000)
+    page.locator("#sc-table").wait_for(timeout=60_000)
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{demo_server}/login")
     page.goto(f"{demo_server}/")

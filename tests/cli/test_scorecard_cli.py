@@ -105,3 +105,36 @@ def test_scorecard_load_refuses_bad_files(demo_cli, tmp_path):
     assert other.exit_code == 2 and "is the scorecard of 'Northwind IT Services', not of 'Lexington" in other.output
     assert demo_cli("scorecard", "check", str(EXAMPLE), db=False).exit_code == 0
     assert demo_cli("scorecard", "check", str(tmp_path / "none.toml"), db=False).exit_code == 2
+
+
+SIGNAL_KEYS = ["provider", "measure", "params", "month", "rule", "chart", "direction", "since", "value", "center",
+               "lcl", "ucl", "sentence", "severity", "p_value", "measure_name", "unit", "rule_description"]
+
+
+def test_drift_lists_the_stored_signals_of_a_month(demo_cli, demo_url):
+    import polars as pl
+
+    from sql.engine import make_engine
+    from sql.signals import SIGNAL_FRAME_SCHEMA, replace_signals
+
+    def signal(measure, params, severity, sentence):
+        return {"provider": IT, "measure": measure, "params": params, "month": "2026-09", "rule": "CUSUM",
+                "chart": "p", "direction": "worse", "since": "2026-07", "value": 0.09, "center": 0.04,
+                "lcl": 0.01, "ucl": 0.07, "sentence": sentence, "severity": severity, "p_value": None}
+    frame = pl.DataFrame([signal("quality.reopen_rate", "{}", 6.0, "Reopened tickets rose."),
+                          signal("sla.resolution_met", '{"priority":"P2"}', 9.0, "P2 resolution fell.")],
+                         schema=SIGNAL_FRAME_SCHEMA, orient="row")
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:
+        replace_signals(conn, 1, ["2026-09"], frame, run_id=None)
+    engine.dispose()
+    listed = json.loads(demo_cli("drift", "--provider", IT, "--month", "2026-09", "--format", "json").output)
+    assert [list(r) for r in listed] == [SIGNAL_KEYS, SIGNAL_KEYS]
+    assert [(r["measure"], r["params"]) for r in listed] == [("sla.resolution_met", {"priority": "P2"}),
+                                                             ("quality.reopen_rate", {})]  # worst first
+    assert listed[0]["measure_name"] == "Resolution SLA met"
+    table = demo_cli("drift", "--provider", IT, "--month", "2026-09").output.splitlines()
+    assert table[0] == f"{IT} — drift signals raised in 2026-09, worst first:"
+    assert table[1] == "  [worse] P2 resolution fell.  (CUSUM, since 2026-07)"
+    quiet = demo_cli("drift", "--provider", IT, "--month", "2020-01")
+    assert quiet.exit_code == 0 and "no drift signals for Northwind IT Services in 2020-01" in quiet.output
