@@ -1,7 +1,9 @@
 """Build the demo database: schema, providers, facts through the import path, users, secret.
 
-Later parts of steerco (scorecards, computed results, surveys, reviews) add their demo steps
-here, so that ``steerco demo && steerco serve`` always shows a full dashboard.
+Then survey invitations and responses, the example scorecards, every month computed, the
+annual reviews written from that evidence (a signed one for last year, a draft for this
+year), and a second compute for the months the reviews' improvement actions fall in — so
+that ``steerco demo && steerco serve`` always shows a full dashboard.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import Engine, delete, select
 from dashboard.passwords import hash_password
 from pipelines.demo import generate_demo
 from pipelines.ingest import ImportResult, import_frame
+from pipelines.review_demo import build_review_demo
 from pipelines.run import ComputeReport, compute_provider
 from scorecard.definition import load_scorecard
 from scorecard.errors import BadInput
@@ -108,6 +111,11 @@ def build_demo(engine: Engine, *, seed: int, months: int, end: str, actor: str,
     for p in data.providers:
         progress(f"computing {data.months} months of measures for {p.name} …")
         report.computed.append(compute_provider(engine, p.name, as_of=as_of))
+    progress("writing the annual reviews from the computed evidence …")
+    report.reviews = build_review_demo(engine, end=data.end, actor=actor)
+    # Signing made improvement actions, which feed governance.actions_on_time: compute again
+    # (only the months whose facts changed are recomputed).
+    report.computed += [compute_provider(engine, p.name, as_of=as_of) for p in data.providers]
     with session_scope(engine) as session:
         for email, role, provider, password in DEMO_USERS:
             repo.add_user(session, email, role, hash_password(password), provider=provider, actor=actor)

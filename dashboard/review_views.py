@@ -26,12 +26,10 @@ import datetime as dt
 import logging
 from urllib.parse import quote
 
-import dash
-from flask import Blueprint, Flask, Response, flash, get_flashed_messages, redirect, render_template, request
-from flask_wtf.csrf import generate_csrf
+from flask import Blueprint, Flask, Response, flash, redirect, request
 from sqlalchemy import select
 
-from dashboard import access
+from dashboard import access, views
 from dashboard.auth import csrf
 from dashboard.review_report import FORMATS, area_headline, credit_text, evidence_rows, review_report, size_text
 from pipelines.review_evidence import review_view, submit_with_evidence
@@ -47,8 +45,7 @@ bp = Blueprint("review", __name__)
 EDIT_ROLES = frozenset({"reviewer"})
 CLOSE_ROLES = frozenset({"reviewer", "admin"})
 READ_SIGNED_ROLES = frozenset({"admin", "executive"})
-HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-           "Referrer-Policy": "same-origin"}
+HEADERS = views.HEADERS
 HIDDEN = "there is no review here that you may read"
 
 
@@ -81,23 +78,9 @@ def _readable(review_id: int):
     return who
 
 
-def _require(roles: frozenset[str], doing: str):
-    who = access.user()
-    if who.role not in roles:
-        raise Forbidden(f"only {' or '.join(sorted(roles))} users may {doing}")
-    return who
-
-
-# ---------------------------------------------------------------------- rendering
-
-def _nav() -> list[tuple[str, str]]:
-    return [(p["name"], p["relative_path"]) for p in dash.page_registry.values() if p.get("nav", True)]
-
-
-def _page(template: str, status: int = 200, **context):
-    who = access.user()
-    return render_template(template, nav=_nav(), who=who, csrf=generate_csrf(), messages=get_flashed_messages(),
-                           **context), status
+_require = views.require
+_page = views.render_page
+_refuse = views.refuse
 
 
 def _workspace(review_id: int, *, error: dict | None = None, values: dict | None = None):
@@ -120,13 +103,6 @@ def _workspace(review_id: int, *, error: dict | None = None, values: dict | None
                  accepted=ACCEPTED, max_mb=MAX_BYTES // 1024 // 1024, error=error or {}, values=values or {},
                  area_names={a["key"]: a["name"] for a in view.areas}, size=size_text,
                  today=dt.date.today().isoformat())
-
-
-def _refuse(exc: SteercoError):
-    status = exc.http_status if exc.http_status in (400, 403, 404) else 500
-    title = {400: "That request is not quite right", 403: "Not available to you",
-             404: "Nothing here"}.get(status, "Something went wrong")
-    return render_template("error.html", title=title, message=str(exc)), status
 
 
 def _done(review_id: int, message: str, anchor: str = ""):

@@ -14,6 +14,7 @@ from scorecard.versions import ScorecardVersions
 from sql.engine import session_scope
 from sql.models import ScorecardVersion
 from sql.repo import get_provider
+from sql.reported import reported_values
 from sql.results import read_results
 
 
@@ -35,7 +36,8 @@ def load_versions(engine: Engine, provider_id: int) -> ScorecardVersions[StoredV
 
 
 def scored_month(engine: Engine, provider_name: str, month: str) -> ScoredScorecard:
-    """The scorecard of ``month`` scored on the stored results, with changes since the month before."""
+    """The scorecard of ``month`` scored on the stored results, with changes since the month before
+    and the provider's reported figures reconciled."""
     with session_scope(engine) as session:
         p = get_provider(session, provider_name)
         provider = (p.id, p.name)
@@ -51,4 +53,5 @@ def scored_month(engine: Engine, provider_name: str, month: str) -> ScoredScorec
     rows = frame.to_dicts()
     current = results_from_rows(r for r in rows if r["month"] == month)
     previous = results_from_rows(r for r in rows if r["month"] == before)
-    return score_scorecard(version.scorecard, current, previous=previous, month=month)
+    return score_scorecard(version.scorecard, current, previous=previous, month=month,
+                           reported=reported_values(engine, provider[0], month))

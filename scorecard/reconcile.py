@@ -133,3 +133,144 @@ def read_override(reader: Reader, value: object, path: Path) -> float | None:
         reader.add(path, f"must not be negative, got {value!r}")
         return None
     return x
+
+
+# ---------------------------------------------------------------------- reported figures as given
+
+@dataclass(frozen=True)
+class ReportedFigure:
+    """One provider-reported figure, checked: the measure's catalogue id, its canonical
+    parameters (``params_key``), the month and the value in the measure's stored units."""
+
+    measure: str
+    params: str
+    month: str
+    value: float
+    note: str = ""
+
+
+REPORTED_COLUMNS = ("measure", "params", "month", "value", "note")
+MAX_NOTE = 2000
+
+
+def read_reported(rows: list[dict], *, source: str, first_row: int = 2) -> list[ReportedFigure]:
+    """Check provider-reported figures given as rows of text (a CSV file, a form).
+
+    Columns: ``measure`` (a catalogue id), ``params`` (optional: JSON such as
+    ``{"priority": "P1"}`` or ``priority=P1;category=Email``), ``month`` (YYYY-MM), ``value``
+    (in the measure's units; for percentages ``96.5%`` or ``0.965``), ``note`` (optional).
+    Every problem is collected with its row and column; InvalidInput if there is any, so
+    nothing is kept of a file with one bad row. Row numbers count the header as row 1; a row
+    may carry its own number as ``_row`` (its line in the file).
+    """
+    from scorecard.catalogue import CATALOGUE, params_key
+    from scorecard.errors import InvalidInput, Problem
+    from scorecard.months import parse_month
+
+    problems: list[Problem] = []
+    figures: dict[tuple[str, str, str], tuple[int, ReportedFigure]] = {}
+
+    def bad(row: int, column: str | None, value: object, message: str) -> None:
+        problems.append(Problem(message, source=source, row=row, column=column, value=value))
+
+    if not rows:
+        raise InvalidInput(f"{source}: no reported figures", [Problem("the file has no rows under its header",
+                                                                      source=source)])
+    unknown = sorted(set(rows[0]) - set(REPORTED_COLUMNS) - {"_row"})
+    missing = [c for c in ("measure", "month", "value") if c not in rows[0]]
+    if missing or unknown:
+        detail = (f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}" if missing else
+                  f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+        raise InvalidInput(f"{source}: {detail}", [Problem(
+            f"{detail}; the columns are {', '.join(REPORTED_COLUMNS)} (params and note optional)", source=source)])
+    for n, raw in enumerate(rows, start=first_row):
+        i = raw.get("_row") or n
+        measure = str(raw.get("measure") or "").strip()
+        info = CATALOGUE.get(measure)
+        if info is None:
+            bad(i, "measure", measure, "not a measure of the catalogue (see `steerco measures`)" if measure
+                else "a measure is required")
+        params = _reported_params(str(raw.get("params") or "").strip())
+        if isinstance(params, str):
+            bad(i, "params", raw.get("params"), params)
+            params = None
+        elif info is not None:
+            extra = sorted(set(params) - set(info.params))
+            if extra:
+                bad(i, "params", raw.get("params"),
+                    f"{info.id} takes no parameter {', '.join(extra)} (allowed: {', '.join(info.params) or 'none'})")
+                params = None
+        month = str(raw.get("month") or "").strip()
+        try:
+            parse_month(month)
+        except Exception as exc:  # noqa: BLE001 - reported as a problem of this cell
+            bad(i, "month", month, str(exc).split(" (")[0])
+            month = None
+        value = _reported_value(str(raw.get("value") or "").strip(), info)
+        if isinstance(value, str):
+            bad(i, "value", raw.get("value"), value)
+            value = None
+        note = str(raw.get("note") or "").strip()
+        if len(note) > MAX_NOTE:
+            bad(i, "note", note[:40] + "…", f"a note is at most {MAX_NOTE:,} characters")
+        if info is None or params is None or month is None or value is None:
+            continue
+        figure = ReportedFigure(info.id, params_key(params), month, value, note[:MAX_NOTE])
+        key = (figure.measure, figure.params, figure.month)
+        if key in figures and figures[key][1].value != figure.value:
+            bad(i, "value", raw.get("value"), f"row {figures[key][0]} reports {figures[key][1].value:g} for the "
+                f"same measure, parameters and month")
+        figures.setdefault(key, (i, figure))
+    if problems:
+        raise InvalidInput(f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}; nothing was "
+                           "recorded", problems)
+    return [f for _row, f in figures.values()]
+
+
+def _reported_params(text: str) -> dict[str, str] | str:
+    """``{"priority":"P1"}`` or ``priority=P1;category=Email`` → a dict; a message if neither."""
+    import json
+
+    if not text or text == "{}":
+        return {}
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return 'not valid JSON: write it as {"priority": "P1"} or priority=P1'
+        if not isinstance(data, dict) or not all(isinstance(v, (str, int, float)) for v in data.values()):
+            return 'parameters are names with text values, e.g. {"priority": "P1"}'
+        return {str(k): str(v) for k, v in data.items()}
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        name, eq, value = part.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            return 'write parameters as priority=P1;category=Email or as JSON {"priority": "P1"}'
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _reported_value(text: str, info: MeasureInfo | None) -> float | str:
+    """The value in the measure's stored units, or a message."""
+    import math
+
+    if not text:
+        return "a value is required"
+    percent_given = text.endswith("%")
+    number = text[:-1].strip() if percent_given else text
+    try:
+        value = float(number.replace(",", "")) if number.count(",") and number.count(".") else float(number)
+    except ValueError:
+        return "not a number"
+    if not math.isfinite(value):
+        return "not a finite number"
+    if info is None:
+        return value
+    if info.unit in PERCENT_UNITS:
+        if percent_given:
+            value /= 100
+        if info.kind == PROPORTION and not 0 <= value <= 1:
+            return "a proportion lies between 0 and 1 (or 0% and 100%)"
+    elif percent_given:
+        return f"{info.id} is measured in {info.unit}, not as a percentage"
+    return value

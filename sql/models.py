@@ -241,6 +241,25 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class ReportedValue(Base):
+    """A provider's own figure for a measure in a month, kept beside the measured one
+    (DESIGN.md §4); the scorecard reconciles the two against a tolerance. Recording a month
+    again replaces the figure (the audit log keeps the earlier one)."""
+
+    __tablename__ = "reported_values"
+    __table_args__ = (UniqueConstraint("provider_id", "measure", "params", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(64))
+    params: Mapped[str] = mapped_column(String(400), default="{}")
+    month: Mapped[str] = mapped_column(String(7))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(400), default="")
+    reported_by: Mapped[str] = mapped_column(String(320))
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCTimestamp, default=_now)
+
+
 # --- facts -------------------------------------------------------------------------------
 
 def _sql_type(dtype: pl.DataType):

@@ -13,7 +13,7 @@ import sys
 import click
 
 from dashboard.cli import admin, demo, imports, measures, report, scorecards, serve, survey
-from dashboard.cli import review
+from dashboard.cli import reported, review
 from dashboard.cli.common import run_guarded
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ cli.add_command(serve.serve)
 cli.add_command(survey.survey)
 cli.add_command(survey.token)
 cli.add_command(review.review)
+cli.add_command(reported.reported)
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from scorecard.display import threshold_text, value_text
 from scorecard.drift import RULE_DESCRIPTIONS, chart_for_series
 from scorecard.drift.wording import label as series_label
 from scorecard.errors import BadInput, NotFound
+from scorecard.reconcile import ToleranceDefaults, reconcile
+from sql.reported import list_reported
 from sql.signals import read_signals
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,8 @@ def measure_page(provider: str, s: Series):
                                           "Check the scorecard names it, then run `steerco compute`."), lead=lead)
     signals = read_signals(access.engine(), provider_ids=[s.provider[0]], measure=s.measure, params=s.key)
     return page(s.label, back, definition_block(s), trend_block(s), control_block(s, signals), breakdown_block(provider, s),
-                numbers_block(s), reported_block(), lead=lead, page_id="measure-page")
+                numbers_block(s), reported_block(s, list_reported(access.engine(), s.provider[0], measure=s.measure, params=s.key)),
+                lead=lead, page_id="measure-page")
 
 
 def definition_block(s: Series) -> html.Section:
@@ -165,10 +168,43 @@ def numbers_block(s: Series) -> html.Section:
                         className="panel")
 
 
-def reported_block() -> html.Section:
-    return html.Section([html.H2("Provider-reported value"),
-                         html.P("None reported: steerco holds no provider-reported figure for this measure.",
-                                className="muted")], id=ids.MEASURE_REPORTED, className="panel")
+def reported_rows(s: Series, reported: list[dict]) -> list[dict]:
+    """Each reported figure beside the measured value of its month, reconciled against the
+    tolerance of the scorecard (or the default for the kind of measure)."""
+    tolerance = s.spec.tolerance if s.spec is not None else ToleranceDefaults().for_measure(s.info)
+    measured = {r["month"]: r["value"] for r in s.series.select("month", "value").to_dicts()}
+    rows = []
+    for r in reported:
+        value = measured.get(r["month"])
+        value = None if value is None or value != value else value
+        rec = reconcile(value, r["value"], tolerance, unit=s.info.unit, currency=s.currency)
+        verdict = ("⚠ beyond the tolerance" if rec.flagged else "✓ within the tolerance" if value is not None
+                   else "○ nothing measured")
+        rows.append({"class": " ".join(c for c in ("current" if r["month"] == s.month else "",
+                                                        "reported-flagged" if rec.flagged else "") if c) or None,
+                     "cells": [r["month"], {"text": value_text(r["value"], s.info.unit, currency=s.currency),
+                                            "class": "num"},
+                               {"text": "—" if value is None else value_text(value, s.info.unit, currency=s.currency),
+                                "class": "num"},
+                               verdict, {"text": rec.text, "class": "small"}, r["note"] or "",
+                               f"{r['reported_by']}, {r['reported_at']:%Y-%m-%d}"]})
+    return rows
+
+
+def reported_block(s: Series, reported: list[dict]) -> html.Section:
+    if not reported:
+        return html.Section([html.H2("Provider-reported value"),
+                             html.P(["None reported: steerco holds no provider-reported figure for this measure. "
+                                     "Record one with ", html.Code("steerco reported import FILE --provider NAME"),
+                                     "."], className="muted")], id=ids.MEASURE_REPORTED, className="panel")
+    tolerance = s.spec.tolerance if s.spec is not None else ToleranceDefaults().for_measure(s.info)
+    return html.Section([
+        html.H2("Provider-reported value"),
+        html.P(f"The provider's own figures beside the measured ones; a difference beyond "
+               f"{tolerance.text(s.info.unit)} is flagged.", className="muted small"),
+        html_table(("Month", {"text": "Reported", "class": "num"}, {"text": "Measured", "class": "num"}, "Verdict",
+                    "Difference", "Note", "Recorded"), reported_rows(s, reported), table_id=ids.MEASURE_REPORTED + "-table"),
+    ], id=ids.MEASURE_REPORTED, className="panel")
 
 
 def register_callbacks(app) -> None:

@@ -33,6 +33,7 @@ from scorecard.scoring import ScoredScorecard, results_from_rows, score_scorecar
 from scorecard.versions import ScorecardVersions
 from sql.browse import read_series, scorecard_sources
 from sql.comments import list_comments
+from sql.reported import reported_values
 from sql.signals import read_signals
 
 HISTORY_MONTHS = 12
@@ -84,7 +85,8 @@ def score_month(engine: Engine, provider: tuple[int, str], month: str,
     rows = frame.filter(pl.col("month").is_in([before, month])).to_dicts()
     current = results_from_rows(r for r in rows if r["month"] == month)
     previous = results_from_rows(r for r in rows if r["month"] == before)
-    return score_scorecard(card, current, previous=previous, month=month), frame
+    reported = reported_values(engine, provider[0], month)
+    return score_scorecard(card, current, previous=previous, month=month, reported=reported), frame
 
 
 @dataclass

@@ -151,6 +151,7 @@ def scorecard_rows(scored: Mapping, signals: Iterable[Mapping] = (), comments: I
                     "spark_months": [month for month, _ in spark],
                     "spark_values": _finite(v for _, v in spark),
                     "reported_text": None if m.get("reported") is None else m["reported"]["text"],
+                    "reported_flagged": bool(m.get("reported") and m["reported"]["flagged"]),
                     "notes": " · ".join(t for t in (
                         "stretch met" if m["stretch_met"] else None,
                         f"{len(said)} comment{'s' if len(said) != 1 else ''}" if said else None,
@@ -177,7 +178,8 @@ def status_counts(rows: Iterable[Mapping]) -> dict[str, int]:
 
 def attention(rows: Iterable[Mapping]) -> list[dict]:
     """What an executive should look at first, one item per measure: red ones (lowest score
-    first), then amber ones that got worse, then any other drifting worse; each with why."""
+    first), then amber ones that got worse, then any other drifting worse, then reported
+    figures beyond their tolerance of the measured one; each with why."""
     items = []
     for r in rows:
         if r["level"] != "measure":
@@ -185,16 +187,19 @@ def attention(rows: Iterable[Mapping]) -> list[dict]:
         red = r["status"] == "red"
         worse = r["status"] == "amber" and r["movement"] == "worse"
         drifting = r["drift"] is not None and r["drift"]["direction"] == "worse"
-        if not (red or worse or drifting):
+        disputed = bool(r.get("reported_flagged"))
+        if not (red or worse or drifting or disputed):
             continue
         change = f", {r['change_text']}" if r["change_text"] else ""
         if red:
             summary = f"{r['value_text']} against a goal of {r['goal_text']} (red flag {r['red_flag_text']}){change}"
         elif worse:
             summary = f"got worse: {r['value_text']} against a goal of {r['goal_text']}{change}"
-        else:
+        elif drifting:
             summary = f"{r['value_text']} against a goal of {r['goal_text']}"
-        rank = 0 if red else 1 if worse else 2
+        else:
+            summary = f"the provider's figure differs: {r['reported_text']}"
+        rank = 0 if red else 1 if worse else 2 if drifting else 3
         items.append({"row": dict(r), "status": r["status"], "summary": summary,
                       "drift": r["drift"]["sentence"] if drifting else None,
                       "_key": (rank, r["score"] if r["score"] is not None else 10.0)})

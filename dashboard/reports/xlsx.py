@@ -75,18 +75,18 @@ def monthly_workbook(engine: Engine, provider: tuple[int, str], month: str, *, n
     for r in view.rows:
         if r["level"] != "measure":
             rows.append([r["level"], r["name"], None, None, None, None, None, None, None,
-                         r["status"], r["score"], None, None, None, None, None, None, None, None])
+                         r["status"], r["score"], None, None, None, None, None, None, None, None, None])
             units.append(None)
             continue
         rows.append(["measure", r["name"], r["measure"], r["params_key"], r["goal"], r["red_flag"], r["stretch"],
                      r["value"], r["value_text"], r["status"], r["score"], r["change"], r["movement"], r["n"],
                      r["ci_low"], r["ci_high"], "yes" if r["provisional"] else "no",
-                     r["drift"]["sentence"] if r["drift"] else None, r["comment_count"]])
+                     r["drift"]["sentence"] if r["drift"] else None, r["comment_count"], r["reported_text"]])
         units.append(r["unit"])
     header = ["level", "name", "measure", "params", "goal", "red flag", "stretch", "value", "value (as shown)",
               "status", "score", "change since last month", "movement", "n", "interval low", "interval high",
-              "provisional", "drift signal", "comments"]
-    ws = _sheet(wb, "Scorecard", header, rows, widths={2: 48, 4: 28, 9: 16, 18: 60}, first=True)
+              "provisional", "drift signal", "comments", "provider-reported"]
+    ws = _sheet(wb, "Scorecard", header, rows, widths={2: 48, 4: 28, 9: 16, 18: 60, 20: 60}, first=True)
     for i, unit in enumerate(units, start=2):
         if unit is not None:
             for col in (5, 6, 7, 8, 12, 15, 16):

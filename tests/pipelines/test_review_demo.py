@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import polars as pl
+import pytest
 from sqlalchemy import func, select
 
 from pipelines.measures import compute_all
@@ -14,15 +15,16 @@ from pipelines.review_demo import build_review_demo, demo_rating
 from pipelines.review_evidence import review_view
 from scorecard.context import MeasureContext
 from scorecard.review.evidence import fingerprint
+from scorecard.errors import SteercoError
 from sql.engine import session_scope
+from sql.results import read_results
 from sql.models import AuditEntry, Provider
 from sql.review_models import Review
 from sql.reviews import action_rows, provider_may_read, read_actions
 
 
 def test_the_demo_reviews(demo_engine):
-    lines = build_review_demo(demo_engine, end="2026-10", actor="test")
-    assert len(lines) == 4 and all("review" in line for line in lines)
+    """``steerco demo`` wrote them (dashboard/demo.py), after computing the months they draw on."""
     with session_scope(demo_engine) as s:
         rows = s.execute(select(Provider.name, Review.year, Review.version, Review.status, Review.id)
                          .join(Provider, Provider.id == Review.provider_id).order_by(Provider.name, Review.year)).all()
@@ -73,11 +75,22 @@ def test_the_demo_reviews(demo_engine):
     assert due["numerator"].sum() == sum(a["state"] == "closed on time" for a in actions)
     json.dumps(signed.to_dict(), default=str)
 
+    # the demo computed again after signing: the stored results count the actions
+    stored = read_results(demo_engine, (nw.id, nw.name), first="2026-01", last="2026-10").filter(
+        (pl.col("measure") == "governance.actions_on_time") & (pl.col("denominator") > 0))
+    assert stored.select("month", "numerator", "denominator").sort("month").to_dicts() == \
+        due.select("month", "numerator", "denominator").sort("month").to_dicts()
+    assert stored["denominator"].sum() >= 1
+
+
+def test_a_second_review_demo_is_refused(demo_engine):
+    with pytest.raises(SteercoError, match="already"):
+        build_review_demo(demo_engine, end="2026-10", actor="test")
+
 
 def test_the_report_of_a_demo_review(demo_engine):
     from dashboard.review_report import review_html
 
-    build_review_demo(demo_engine, end="2026-10", actor="test")
     with session_scope(demo_engine) as s:
         rid = s.scalar(select(Review.id).where(Review.year == 2025, Review.status == "signed").order_by(Review.id))
     view = review_view(demo_engine, rid)
