@@ -62,6 +62,23 @@ def params_key(params: Mapping[str, object] | None) -> str:
     return json.dumps({k: str(v) for k, v in (params or {}).items()}, sort_keys=True, separators=(",", ":"))
 
 
+class SeriesKeyed:
+    """For records naming a measure series by ``measure`` and ``params``: the keys results are
+    stored and looked up by."""
+
+    measure: str
+    params: Mapping[str, str]
+
+    @property
+    def params_key(self) -> str:
+        return params_key(self.params)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(measure id, params key)."""
+        return self.measure, self.params_key
+
+
 _T = ("tickets",)
 _TICKET_PARAMS = ("priority", "category")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scorecard.calendars import BusinessCalendar
-from scorecard.catalogue import CATALOGUE, HIGHER, LOWER, MeasureInfo, params_key
+from scorecard.catalogue import CATALOGUE, HIGHER, LOWER, MeasureInfo, SeriesKeyed, params_key
 from scorecard.context import MeasureContext, ServiceSpec
 from scorecard.credits import CreditRules, read_credits
 from scorecard.display import measure_label, threshold_text
@@ -52,7 +52,7 @@ EXAMPLES = ("it_managed_services.toml", "legal_outsourcing.toml")
 
 
 @dataclass(frozen=True)
-class MeasureSpec:
+class MeasureSpec(SeriesKeyed):
     """One measure of the tree with its targets. Values are in the catalogue's units
     (proportions as fractions)."""
 
@@ -66,15 +66,6 @@ class MeasureSpec:
     weight: float = 1.0
     tolerance: Tolerance = Tolerance(0.01)
     line: int | None = None
-
-    @property
-    def params_key(self) -> str:
-        return params_key(self.params)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(measure id, params key): how results are looked up."""
-        return self.measure, self.params_key
 
     @property
     def info(self) -> MeasureInfo:

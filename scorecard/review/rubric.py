@@ -37,7 +37,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scorecard.catalogue import params_key
+from scorecard.catalogue import SeriesKeyed
 from scorecard.display import measure_label
 from scorecard.errors import BadInput, InvalidInput, NotFound, Problem
 from scorecard.locate import Path, syntax_error_position
@@ -62,20 +62,12 @@ class Level:
 
 
 @dataclass(frozen=True)
-class MeasureLink:
+class MeasureLink(SeriesKeyed):
     """A measure series that is evidence for an area: a catalogue id and its parameters."""
 
     measure: str
     params: Mapping[str, str]
     label: str | None = None
-
-    @property
-    def params_key(self) -> str:
-        return params_key(self.params)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.measure, self.params_key
 
     @property
     def is_pattern(self) -> bool:

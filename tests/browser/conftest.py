@@ -3,57 +3,32 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.web import STEERCO, served
+
+__all__ = ["STEERCO"]
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-STEERCO = shutil.which("steerco", path=str(Path(sys.executable).parent)) or "steerco"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
+    """``steerco serve`` on a fresh ``steerco demo`` database (data to 2026-10), with its own secret."""
     folder = tmp_path_factory.mktemp("served")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEERCO_")}
-    env["STEERCO_DATABASE_URL"] = f"sqlite:///{folder / 'demo.db'}"
+    url = f"sqlite:///{folder / 'demo.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEERCO_")} | {"STEERCO_DATABASE_URL": url}
     built = subprocess.run([STEERCO, "demo", "--end", "2026-10"], env=env, cwd=folder,
                            capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr
-    port = _free_port()
-    log = open(folder / "serve.log", "w")
-    proc = subprocess.Popen([STEERCO, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=folder,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                pytest.fail("steerco serve did not start:\n" + (folder / "serve.log").read_text())
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with served(url, folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
@@ -11,6 +10,9 @@ from dashboard.app import create_app
 from dashboard.passwords import hash_password
 from sql import repo
 from sql.engine import session_scope
+from tests.web import csrf_from
+
+__all__ = ["csrf_from"]
 
 SECRET = "test-secret-key-" + "x" * 32
 PASSWORD = "correct horse battery"
@@ -35,12 +37,6 @@ def app(engine):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 def login(client, email: str, password: str = PASSWORD, **extra):

@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,9 +15,11 @@ from sql import repo
 from sql.engine import session_scope
 from surveys.invitations import InviteRequest, invite_ticket, provider_ref
 from tests.conftest import SECRET
+from tests.web import csrf_from, served as web_served
+
+__all__ = ["csrf_from"]
 
 UTC = dt.timezone.utc
-STEERCO = shutil.which("steerco", path=str(Path(sys.executable).parent)) or "steerco"
 
 
 def ts(*args) -> dt.datetime:
@@ -81,45 +75,12 @@ def web(survey_app):
     return survey_app.test_client()
 
 
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 HELPDESK_OK = {"questionnaire": "helpdesk@1", "satisfaction": "4", "resolved": "yes", "recommend": "9"}
 LEGAL_OK = {"questionnaire": "legal@1", "satisfaction": "5", "met_needs": "yes", "recommend": "10"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def served(db_url: str, folder: Path, *, workers: int = 2):
-    """A real `steerco serve` (gunicorn, threaded workers) on ``db_url``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEERCO_")}
-    env.update(STEERCO_DATABASE_URL=db_url, STEERCO_SECRET_KEY=SECRET, STEERCO_LOG_LEVEL="WARNING")
-    port = _free_port()
-    log_path = folder / f"serve-{port}.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([STEERCO, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                                cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("steerco serve did not start:\n" + log_path.read_text())
-                    time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    """A real `steerco serve` (gunicorn, threaded workers) on ``db_url``, with the tests' secret."""
+    with web_served(db_url, folder, workers=workers, secret=SECRET) as base:
+        yield base

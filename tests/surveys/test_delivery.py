@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import email.policy
 import re
-import socket
 from contextlib import contextmanager
 
 import pytest
@@ -20,15 +19,10 @@ from surveys.delivery import SmtpConfig, send_due
 from surveys.invitations import provider_ref
 from surveys.rules import write_settings
 from tests.surveys.conftest import HELPDESK_OK, csrf_from, import_tickets, invite
+from tests.web import free_port
 
 BASE = "https://steerco.example"
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:
@@ -49,7 +43,7 @@ class Refusing:
 
 @contextmanager
 def smtp_server(handler):
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -156,7 +150,7 @@ def test_a_refusing_server_leaves_invitations_pending_and_they_are_retried(engin
 
 def test_an_unreachable_server_marks_nothing_sent(engine, web):
     _setup(engine)
-    nobody = SmtpConfig(host="127.0.0.1", port=_free_port(), security="none", sender="desk@example.com", timeout=2)
+    nobody = SmtpConfig(host="127.0.0.1", port=free_port(), security="none", sender="desk@example.com", timeout=2)
     report = send_due(engine, nobody, base_url=BASE, now=NOW + dt.timedelta(hours=3))
     assert (report.sent, report.failed) == (0, 2)
     assert "cannot use the SMTP server" in report.errors[0]
@@ -178,7 +172,7 @@ def test_the_send_command(engine, web, run_cli, monkeypatch):
     monkeypatch.setenv("STEERCO_SMTP_FROM", "desk@example.com")
     monkeypatch.setenv("STEERCO_SMTP_SECURITY", "none")
     monkeypatch.setenv("STEERCO_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("STEERCO_SMTP_PORT", str(_free_port()))
+    monkeypatch.setenv("STEERCO_SMTP_PORT", str(free_port()))
     no_url = run_cli("survey", "send")
     assert no_url.exit_code == 2 and "STEERCO_PUBLIC_URL is not set" in no_url.output
     monkeypatch.setenv("STEERCO_PUBLIC_URL", BASE)
