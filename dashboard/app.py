@@ -14,11 +14,13 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 
 from dashboard import ids
+from dashboard import admin_data_views, admin_views, survey_admin_views
 from dashboard.api import init_api
 from dashboard.auth import guard, init_auth
 from dashboard.exports import init_exports
 from dashboard.review_views import init_reviews
 from dashboard.survey_form import init_survey_form
+from dashboard.views import menu
 from dashboard.settings import Config
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ def create_app(config: Config, engine: Engine) -> Flask:
     init_api(server)
     init_exports(server)
     init_reviews(server)
+    admin_views.init(server)
+    admin_data_views.init(server)
+    survey_admin_views.init(server)
     _register_error_pages(server)
 
     app = Dash(
@@ -84,8 +89,7 @@ def _finish_dash_setup(server: Flask) -> None:
 def _shell():
     """The frame around every page: brand, navigation, who is logged in, logout."""
     user = current_user if current_user and current_user.is_authenticated else None
-    nav = [dcc.Link(p["name"], href=p["relative_path"], className="nav-link")
-           for p in dash.page_registry.values() if p.get("nav", True)]
+    nav = [dcc.Link(name, href=path, className="nav-link") for name, path in menu(user)]
     who = []
     if user is not None:
         scope = f" · {user.provider_name}" if user.provider_name else ""

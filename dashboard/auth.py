@@ -7,6 +7,8 @@ the public survey form and the JSON API (which checks bearer tokens itself); see
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -34,6 +36,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of a password hash, kept in the session: a new password (set by the
+    user's administrator) changes it, which ends every session opened with the old one."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class CurrentUser(UserMixin):
     id: int
@@ -41,9 +49,16 @@ class CurrentUser(UserMixin):
     role: str
     provider_id: int | None
     provider_name: str | None
+    stamp: str = ""
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.stamp}"
+
+    @classmethod
+    def of(cls, u) -> CurrentUser:
+        """The session user of stored user ``u``."""
+        return cls(u.id, u.email, u.role, u.provider_id, u.provider.name if u.provider else None,
+                   password_stamp(u.password_hash))
 
     @property
     def is_admin(self) -> bool:
@@ -56,15 +71,18 @@ def _engine():
 
 @login_manager.user_loader
 def load_user(user_id: str) -> CurrentUser | None:
+    """The session's user, if still active and with the password the session was opened with
+    (role and provider are read afresh on every request, so changes apply at once)."""
+    uid_text, _, stamp = user_id.partition(":")
     try:
-        uid = int(user_id)
+        uid = int(uid_text)
     except ValueError:
         return None
     with session_scope(_engine()) as session:
         u = repo.get_user(session, uid)
-        if u is None or not u.active:
+        if u is None or not u.active or not hmac.compare_digest(stamp, password_stamp(u.password_hash)):
             return None
-        return CurrentUser(u.id, u.email, u.role, u.provider_id, u.provider.name if u.provider else None)
+        return CurrentUser.of(u)
 
 
 def _client_address() -> str:
@@ -111,8 +129,7 @@ def login():
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
         session.add(LoginAttempt(address=address, email=email, succeeded=ok))
         if ok:
-            loaded = CurrentUser(user.id, user.email, user.role, user.provider_id,
-                                 user.provider.name if user.provider else None)
+            loaded = CurrentUser.of(user)
     if not ok:
         return render_template("login.html", email=email, next=next_url,
                                error="Wrong email or password."), 200

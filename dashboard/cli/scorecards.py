@@ -26,6 +26,24 @@ def _read_text(path: str) -> tuple[str, str]:
         raise BadInput(f"{path}: not a UTF-8 text file") from None
 
 
+def store_version(session, card, provider_name: str, effective: str, *, actor: str):
+    """Store a validated scorecard as the provider's version from ``effective`` on: (version, created).
+
+    The rules of `scorecard load`, shared with the administration page: the file names this
+    provider and runs in its time zone; an identical text for the month changes nothing.
+    """
+    from sql.repo import get_provider
+    from sql.scorecards import add_version
+
+    p = get_provider(session, provider_name)
+    if card.provider.name != p.name:
+        raise BadInput(f"{card.source} is the scorecard of {card.provider.name!r}, not of {p.name!r}")
+    if card.provider.timezone != p.timezone:
+        raise BadInput(f"{card.source} runs in {card.provider.timezone} but provider {p.name!r} is set to "
+                       f"{p.timezone}: the two must agree on when a month starts")
+    return add_version(session, p.id, p.name, effective, card.text, actor=actor)
+
+
 @click.group()
 def scorecard() -> None:
     """Agreed scorecards: targets, weights, SLA policies and service credits, by version."""
@@ -54,21 +72,13 @@ def scorecard_load(file: str, provider_name: str, effective: str, db_url: str | 
     """
     from scorecard.definition import load_scorecard
     from sql.engine import session_scope
-    from sql.repo import get_provider
-    from sql.scorecards import add_version
 
     check_month(effective, "--effective")
     text, source = _read_text(file)
     card = load_scorecard(text, source=source)
     engine = open_engine(db_url)
     with session_scope(engine) as session:
-        p = get_provider(session, provider_name)
-        if card.provider.name != p.name:
-            raise BadInput(f"{source} is the scorecard of {card.provider.name!r}, not of {p.name!r}")
-        if card.provider.timezone != p.timezone:
-            raise BadInput(f"{source} runs in {card.provider.timezone} but provider {p.name!r} is set to "
-                           f"{p.timezone}: the two must agree on when a month starts")
-        version, created = add_version(session, p.id, p.name, effective, text, actor=actor())
+        version, created = store_version(session, card, provider_name, effective, actor=actor())
     if created:
         click.echo(f"loaded scorecard for {card.provider.name} effective {effective} "
                    f"({len(card.measures())} measures); run `steerco compute` to score its months")

@@ -1,8 +1,8 @@
 """Dash pages, one module each; ``register_all`` registers them in menu order with their callbacks.
 
 Callbacks are registered on each app (``app.callback``), not globally, so every app the
-factory makes — one per test — has them. Later pages (Administration, Surveys) register
-here too, after the executive pages: the menu follows this order.
+factory makes — one per test — has them. The menu follows ``order``; a page
+registered with ``roles`` shows in the menu only to those roles (its layout still checks).
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ def register_all(app: dash.Dash) -> None:
 
     dash.register_page(reviews.__name__, path="/reviews", name="Reviews", order=5, layout=reviews.layout,
                        title="Reviews · steerco")
-    # Administration and Surveys register here (order 10, 11 …).
-    for module in (scorecard, drift, service, providers, measure):
+    from dashboard.pages import admin, surveys
+
+    dash.register_page(surveys.__name__, path="/surveys", name="Surveys", order=4, layout=surveys.layout,
+                       title="Surveys · steerco")
+    dash.register_page(admin.__name__, path="/admin", name="Administration", order=10, layout=admin.layout,
+                       title="Administration · steerco", roles=("admin",))
+    for module in (scorecard, drift, service, providers, measure, surveys, admin):
         module.register_callbacks(app)

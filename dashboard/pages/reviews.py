@@ -10,29 +10,23 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard import access
+from dashboard import access, ids
 from dashboard.pages.common import guarded, notice, page, table
 from dashboard.review_views import CLOSE_ROLES, EDIT_ROLES, may_read
 from sql import reviews as store
 from sql.engine import session_scope
 
-# component ids of this page (the review workspace is server-rendered HTML with its own ids)
-PAGE = "reviews-page"
-TABLE = "reviews-table"
-ACTIONS_TABLE = "review-actions-table"
-OPEN_LINK = "open-review-link"
-ACCESS_LINK = "review-access-link"
 TITLE = "Reviews"
 LEAD = "The retained CIO's independent yearly assessment of each provider, backed by a year of measured evidence."
 STATUS_SHAPE = {"draft": "✎ draft", "submitted": "⧗ submitted", "signed": "✔ signed"}
 
 
 def _rows(who) -> tuple[list[dict], list[dict], dict[int, bool]]:
-    ids = access.visible_ids()
+    visible = access.visible_ids()
     with session_scope(access.engine()) as session:
         settings = store.reading_settings(session)
-        rows = store.list_reviews(session, ids)
-        actions = store.action_rows(session, ids) if who.role in CLOSE_ROLES | {"executive"} else []
+        rows = store.list_reviews(session, visible)
+        actions = store.action_rows(session, visible) if who.role in CLOSE_ROLES | {"executive"} else []
     shown = [r for r in rows if may_read(who, r["status"], r["provider_id"], settings.get(r["provider_id"], False))]
     return shown, actions, settings
 
@@ -43,10 +37,10 @@ def layout(**_query):
     rows, actions, settings = _rows(who)
     tools = []
     if who.role in EDIT_ROLES:
-        tools.append(html.A("Open a review", href="/review/new", className="button", id=OPEN_LINK))
+        tools.append(html.A("Open a review", href="/review/new", className="button", id=ids.REVIEWS_OPEN_LINK))
     if who.role == "admin":
         tools.append(html.A("Who reads reviews", href="/review/access", className="button button-secondary",
-                            id=ACCESS_LINK))
+                            id=ids.REVIEWS_ACCESS_LINK))
     body = [_reviews(rows, who)]
     if actions:
         body.append(_actions(actions))
@@ -54,7 +48,7 @@ def layout(**_query):
         body = [notice("No reviews shared with you",
                        "Your administrator has not shared the annual reviews of your services. Ask them if you "
                        "should see the signed ones.")]
-    return page(TITLE, *body, lead=LEAD, tools=tools, page_id=PAGE)
+    return page(TITLE, *body, lead=LEAD, tools=tools, page_id=ids.REVIEWS_PAGE)
 
 
 def _reviews(rows: list[dict], who) -> html.Section:
@@ -80,7 +74,7 @@ def _reviews(rows: list[dict], who) -> html.Section:
         ]))
     return html.Section([html.H2("Reviews"),
                          table(("Review", "Version", "Status", "Areas rated", "Signed"), body,
-                               table_id=TABLE)], className="panel")
+                               table_id=ids.REVIEWS_TABLE)], className="panel")
 
 
 def _actions(actions: list[dict]) -> html.Section:
@@ -93,7 +87,7 @@ def _actions(actions: list[dict]) -> html.Section:
                          html.P("Agreed in signed reviews; they feed “actions closed on time” on the scorecard.",
                                 className="muted small"),
                          table(("Action", "Provider", "What", "Owner", "Due", "State"), body,
-                               table_id=ACTIONS_TABLE)], className="panel")
+                               table_id=ids.REVIEWS_ACTIONS_TABLE)], className="panel")
 
 
 def register_callbacks(app) -> None:

@@ -108,8 +108,8 @@ def csat(responses: pl.LazyFrame, ctx: MeasureContext, months: pl.LazyFrame) -> 
 
 def nps(responses: pl.LazyFrame, ctx: MeasureContext, months: pl.LazyFrame) -> pl.LazyFrame:
     rows = (answered(responses, ctx, NPS_SCALE, 0, 10).group_by(MONTH)
-            .agg((pl.col("rating") >= 9).sum().alias("_promoters"),
-                 (pl.col("rating") <= 6).sum().alias("_detractors"),
+            .agg((pl.col("rating") >= 9).sum().cast(pl.Int64).alias("_promoters"),  # signed: pro − det < 0
+                 (pl.col("rating") <= 6).sum().cast(pl.Int64).alias("_detractors"),
                  pl.len().cast(pl.Int64).alias("n"))
             .pipe(with_months, months, FINAL))
     n = pl.col("n").cast(pl.Float64)

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.browser.dashboard_helpers import screenshot
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REVIEWER = ("cio@demo.steerco", "demo-reviewer-password")
@@ -56,6 +58,7 @@ def test_reviewer_rates_attaches_declares_signs_and_downloads(page, demo_server)
     assert page.inner_text("#review-status") == "draft"
     assert "measured months on target" in page.inner_text("#evidence-service_desk")  # the year's evidence is there
     assert page.locator("#area-availability .evidence-table a[href^='/measure?provider=']").count() >= 4
+    screenshot(page, "review")
 
     for _ in range(12):  # rate every area not rated yet
         unrated = [el.get_attribute("id").removeprefix("rating-")

@@ -355,7 +355,7 @@ def test_the_reviews_page_lists_what_each_role_may_read(app, engine, role):
     draft = open_review(cio, "Lex Legal", "2025")
     with session_scope(engine) as s:
         u = find_user(s, USERS[role])
-        who = CurrentUser(u.id, u.email, u.role, u.provider_id, u.provider.name if u.provider else None)
+        who = CurrentUser.of(u)
     with app.test_request_context("/reviews"):
         login_user(who)
         text = str(reviews.layout())

@@ -73,3 +73,10 @@ def test_response_rate_by_sending_month() -> None:
 def test_no_survey_frames_no_rows() -> None:
     assert results(context(), survey_responses=frame(RESPONSES, [])).is_empty()
     assert results(context(), survey_invitations=frame(INVITATIONS, [])).is_empty()
+
+
+def test_a_negative_nps_keeps_its_sign_in_the_numerator() -> None:
+    # 0 3 6 9 → promoters 1, detractors 3: NPS = 100 × (1 − 3) / 4 = −50, numerator −2 (not 2³² − 2)
+    four = [answer("recommend", "0-10", r) for r in (0, 3, 6, 9)]
+    out = results(context(("2026-01",)), survey_responses=frame(RESPONSES, four))
+    assert rows(out, "survey.nps", cols=("value", "numerator", "denominator")) == [(-50.0, -2.0, 4.0)]

@@ -3,7 +3,6 @@ the spreadsheet-safe exports and the report with small breakdowns withheld."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 
