@@ -18,7 +18,7 @@ from sqlalchemy import Connection, insert, select
 
 from scorecard import facts as F
 from scorecard.errors import InvalidInput, NotFound, Problem
-from sql.facts import WriteSummary, upsert_facts
+from sql.facts import WriteSummary, timed, upsert_facts
 from sql.keys import PSEUDONYM_KEY, ensure_meta_secret
 from sql.models import AuditEntry, Provider
 
@@ -152,10 +152,12 @@ def import_frame(conn: Connection, provider: str, fact_name: str, frame: pl.Data
     """
     fact = F.fact(fact_name)
     prov = _provider(conn, provider)
-    frame = validate(frame.with_columns(pl.lit(prov.name).alias(F.PROVIDER)), fact, source=source)
+    with timed("validate", log):
+        frame = validate(frame.with_columns(pl.lit(prov.name).alias(F.PROVIDER)), fact, source=source)
     if fact is F.TICKETS and frame[F.REQUESTER].null_count() < frame.height:
-        key = ensure_meta_secret(conn, PSEUDONYM_KEY)
-        frame = frame.with_columns(pseudonymise(frame[F.REQUESTER], key).alias(F.REQUESTER))
+        with timed("pseudonymise", log):
+            key = ensure_meta_secret(conn, PSEUDONYM_KEY)
+            frame = frame.with_columns(pseudonymise(frame[F.REQUESTER], key).alias(F.REQUESTER))
     written = upsert_facts(conn, fact, prov.id, frame)
     result = ImportResult(fact.name, prov.name, source, frame.height, written, dict(skipped or {}), dry_run)
     if not dry_run:

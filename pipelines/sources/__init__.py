@@ -8,6 +8,7 @@ caller's transaction. Formats are described for people in docs/import.md.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +23,10 @@ from pipelines.sources.readers import Table, read_table
 from pipelines.sources.tickets import TicketFormat, build_tickets, generic_format
 from scorecard import facts as F
 from scorecard.errors import BadInput, InvalidInput
+from sql.facts import timed
 from sql.repo import check_timezone
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FORMATS", "KINDS", "Mapping", "SourceFrame", "load_mapping", "parse_mapping", "read_source", "store"]
 
@@ -66,14 +70,16 @@ def read_source(kind: str, data: bytes | Path, *, source: str, default_timezone:
     mapping = mapping or Mapping()
     date_format = date_format or mapping.date_format
     timezone = check_timezone(timezone or mapping.timezone or default_timezone)
-    table = read_table(data, source=source)
+    with timed("read", log):
+        table = read_table(data, source=source)
     if progress and table.frame.height >= LARGE:
         progress(f"validating {table.frame.height:,} rows…")
     if kind == F.TICKETS.name:
         if fmt == "series":
             raise BadInput("--format series is for capacity; tickets come as servicenow, jira, zendesk, freshservice or csv")
-        out = build_tickets(table, ticket_format(fmt, table, mapping), mapping=mapping, zone=timezone,
-                            date_format=date_format)
+        with timed("parse", log):
+            out = build_tickets(table, ticket_format(fmt, table, mapping), mapping=mapping, zone=timezone,
+                                date_format=date_format)
     else:
         if fmt not in (None, "csv", "series") or (fmt == "series" and kind != "capacity"):
             allowed = "csv or series" if kind == "capacity" else "csv"
@@ -81,8 +87,9 @@ def read_source(kind: str, data: bytes | Path, *, source: str, default_timezone:
         lower = {c.lower() for c in table.frame.columns}
         series = fmt == "series" or (fmt is None and kind == "capacity" and resource is not None
                                      and "resource" not in lower and "resource" not in mapping.columns)
-        out = build_fact(kind, table, mapping=mapping, zone=timezone, date_format=date_format, series=series,
-                         constants={"resource": resource, "capacity": capacity, "unit": unit} if kind == "capacity" else None)
+        with timed("parse", log):
+            out = build_fact(kind, table, mapping=mapping, zone=timezone, date_format=date_format, series=series,
+                             constants={"resource": resource, "capacity": capacity, "unit": unit} if kind == "capacity" else None)
     if table.blank_rows:
         out.skipped["blank rows"] = out.skipped.get("blank rows", 0) + table.blank_rows
     return out

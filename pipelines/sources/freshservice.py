@@ -8,6 +8,9 @@ Columns: ``Ticket Id`` (or ``ID``), ``Subject``, ``Status``, ``Priority``, ``Typ
 
 Statuses: Open, Pending and the custom waiting states → open; Resolved → resolved; Closed →
 closed; Cancelled → cancelled. Priorities: Urgent → P1, High → P2, Medium → P3, Low → P4.
+Freshservice's own statuses (Open, Pending, Resolved, Closed) and priorities (Low … Urgent)
+are those of its API documentation (https://api.freshservice.com/); the export's column
+names could not be checked against a vendor page, hence the several names accepted for each.
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
 """Jira Service Management CSV exports (Filters → Export → CSV, all or current fields).
 
-One row per issue: ``Issue key``, ``Issue Type``, ``Status``, ``Priority``, ``Resolution``,
-``Created``, ``Resolved``, ``Reporter``, ``Time Spent`` (seconds) and custom fields such as
-``Custom field (Request Type)`` and ``Custom field ([CHART] Date of First Response)``. Dates
-are in the exporting user's format, by default ``05/Jan/24 9:15 AM``.
+One row per issue: ``Issue key``, ``Issue Type``, ``Status``, ``Status Category``,
+``Priority``, ``Resolution``, ``Created``, ``Resolved``, ``Reporter``, ``Time Spent``
+(seconds) and custom fields such as ``Custom field (Request Type)`` and
+``Custom field ([CHART] Date of First Response)``. Dates are in the exporting user's
+format, by default ``05/Jan/24 9:15 AM``.
 
 Statuses: the Jira Service Management workflows' open states (Open, Waiting for support,
 Waiting for customer, In Progress, Pending, Escalated, Work in progress, …) → open;
 Resolved and Done → resolved; Closed → closed; Canceled, Declined, Rejected, Won't Do →
 cancelled — as is any issue whose Resolution is Won't Do, Declined, Rejected or Canceled.
-Priorities: Highest, Blocker, Critical → P1; High, Major → P2; Medium, Minor → P3;
-Low, Lowest, Trivial → P4.
+A status of a custom workflow that none of these (nor the mapping file) names is read by
+its status category, which every Jira status has: To Do and In Progress → open, Done →
+resolved. Priorities: Highest, Blocker, Critical → P1; High, Major → P2; Medium, Minor →
+P3; Low, Lowest, Trivial → P4.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pipelines.sources.values import key
 from scorecard import facts as F
 
 RESOLUTION = "resolution"
+STATUS_CATEGORY = "status_category"
 CANCELLING = ("won't do", "wont do", "declined", "rejected", "canceled", "cancelled", "withdrawn")
 
 OPEN = ("open", "to do", "new", "reopened", "waiting for support", "waiting for customer", "in progress",
@@ -44,6 +48,14 @@ def cancelled_by_resolution(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
                               .alias(F.STATUS)).drop(RESOLUTION)
 
 
+def by_status_category(frame: pl.DataFrame, statuses: dict[str, str]) -> pl.Expr | None:
+    """A status no table names is looked up by its category (To Do, In Progress, Done)."""
+    if STATUS_CATEGORY not in frame.columns:
+        return None
+    name = key(pl.col(F.STATUS))
+    return pl.when(name.is_null() | name.is_in(list(statuses))).then(name).otherwise(key(pl.col(STATUS_CATEGORY)))
+
+
 FORMAT = TicketFormat(
     name="jira",
     title="Jira Service Management export",
@@ -62,10 +74,12 @@ FORMAT = TicketFormat(
         F.ASSIGNEE_GROUP: ("Custom field (Team)", "Team"),
         F.HOURS_SPENT: ("Time Spent",),
         RESOLUTION: ("Resolution",),
+        STATUS_CATEGORY: ("Status Category",),
     },
     priorities=PRIORITIES,
     statuses=STATUSES,
     signature=(("Issue key", "Created"),),
     hours_unit="seconds",
     prepare=cancelled_by_resolution,
+    status_lookup=by_status_category,
 )

@@ -19,7 +19,8 @@ from pipelines.sources.frame import Context, SourceFrame, resolve_columns
 from pipelines.sources.mapping import Mapping
 from pipelines.sources.problems import ROW, Problems
 from pipelines.sources.readers import Table
-from pipelines.sources.values import PRIORITY_CANON, STATUS_CANON, key, name_kind, to_hours, to_number, translate
+from pipelines.sources.values import (PRIORITY_CANON, STATUS_CANON, key, name_kind, norm_table, to_hours,
+                                      to_number, translate)
 from scorecard import facts as F
 
 TIMESTAMPS = (F.OPENED_AT, F.FIRST_RESPONSE_AT, F.RESOLVED_AT, F.CLOSED_AT)
@@ -41,6 +42,8 @@ class TicketFormat:
     kind: str | None = None
     hours_unit: str = "hours"
     priority_lookup: Callable[[pl.Expr], pl.Expr] | None = None
+    # (frame, normalised status table) → the value to look up instead of the status itself
+    status_lookup: Callable[[pl.DataFrame, dict[str, str]], pl.Expr | None] | None = None
     prepare: Callable[[pl.DataFrame, Context], pl.DataFrame] | None = None
 
     def matches(self, columns: list[str]) -> bool:
@@ -82,8 +85,10 @@ def build_tickets(table: Table, fmt: TicketFormat, *, mapping: Mapping, zone: st
     if fmt.prepare is not None:
         frame = fmt.prepare(frame, ctx)
     if F.STATUS in frame.columns:
-        frame = translate(frame, F.STATUS, {**STATUS_CANON, **fmt.statuses, **mapping.status}, problems=problems,
-                          source_col=names[F.STATUS], what="status")
+        statuses = {**STATUS_CANON, **fmt.statuses, **mapping.status}
+        lookup = fmt.status_lookup(frame, norm_table(statuses)) if fmt.status_lookup else None
+        frame = translate(frame, F.STATUS, statuses, problems=problems, source_col=names[F.STATUS], what="status",
+                          lookup=lookup)
     if F.PRIORITY in frame.columns:
         lookup = fmt.priority_lookup(pl.col(F.PRIORITY)) if fmt.priority_lookup else None
         frame = translate(frame, F.PRIORITY, {**PRIORITY_CANON, **fmt.priorities, **mapping.priority},

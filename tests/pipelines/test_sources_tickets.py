@@ -117,6 +117,36 @@ def test_jira_service_management_export():
     ]
 
 
+JIRA_CUSTOM = (b"Issue key,Issue Type,Status,Status Category,Priority,Resolution,Created\n"
+               b"SD-1,Incident,With vendor,In Progress,High,,05/Jan/24 9:15 AM\n"
+               b"SD-2,Incident,Fixed in release,Done,High,Done,05/Jan/24 9:16 AM\n"
+               b"SD-3,Incident,Parked by CAB,To Do,High,,05/Jan/24 9:17 AM\n"
+               b"SD-4,Incident,Waiting for support,Done,High,,05/Jan/24 9:18 AM\n")
+
+
+def test_jira_statuses_of_custom_workflows_are_read_by_their_category():
+    src = read(JIRA_CUSTOM)
+    assert src.frame.select(F.TICKET_ID, F.STATUS).rows() == [
+        ("SD-1", "open"), ("SD-2", "resolved"), ("SD-3", "open"),
+        ("SD-4", "open"),  # a status Jira names keeps its meaning, whatever its category says
+    ]
+    mapped = read(JIRA_CUSTOM, mapping=parse_mapping('[status]\n"Fixed in release" = "closed"\n', source="m.toml"))
+    assert mapped.frame[F.STATUS].to_list() == ["open", "closed", "open", "open"]
+
+
+def test_jira_status_without_a_category_column_must_be_known():
+    data = (b"Issue key,Issue Type,Status,Priority,Resolution,Created\n"
+            b"SD-1,Incident,With vendor,High,,05/Jan/24 9:15 AM\n"
+            b"SD-2,Incident,Fixed in release,High,Done,05/Jan/24 9:16 AM\n"
+            b"SD-4,Incident,Waiting for support,High,,05/Jan/24 9:18 AM\n")
+    with pytest.raises(InvalidInput) as err:
+        read(data)
+    text = str(err.value)
+    assert "f: 2 problems in tickets" in text
+    assert "row 2, column 'Status': unknown status" in text and "(value 'With vendor')" in text
+    assert "row 3, column 'Status': unknown status" in text and "(value 'Fixed in release')" in text
+
+
 def test_zendesk_export_in_latin1_with_metrics():
     src = read("zendesk_latin1.csv")
     assert src.format == "zendesk"
