@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import logging
 import tempfile
 import zoneinfo
@@ -42,6 +41,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dashboard import access, views
+from dashboard.views import when
 from dashboard.auth import csrf
 from dashboard.cli.imports import import_report, run_import
 from dashboard.cli.measures import check_month
@@ -53,8 +53,9 @@ from scorecard.display import plain, threshold_text
 from scorecard.errors import BadInput, InvalidInput, NotFound, SteercoError
 from scorecard.months import shift_month
 from scorecard.versions import ScorecardVersions
+from sql import admin as admin_store
 from sql.engine import session_scope
-from sql.models import AuditEntry, Provider, ScorecardVersion
+from sql.models import Provider, ScorecardVersion
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin_data", __name__)
@@ -89,10 +90,6 @@ def _filename(name: str | None, default: str) -> str:
     return base[:200] or default
 
 
-def when(value: dt.datetime | None) -> str:
-    return "—" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _blank(name: str) -> str | None:
     value = (request.form.get(name) or "").strip()
     return value or None
@@ -103,17 +100,12 @@ def _blank(name: str) -> str | None:
 def _recent_imports() -> list[dict]:
     """The latest imports from the audit log, newest first, whoever made them (pages or CLI)."""
     with session_scope(_engine()) as session:
-        rows = session.execute(select(AuditEntry.at, AuditEntry.actor, AuditEntry.target, AuditEntry.details)
-                               .where(AuditEntry.action == "import")
-                               .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(RECENT_IMPORTS)).all()
+        entries = admin_store.recent_imports(session, RECENT_IMPORTS)
     out = []
-    for at, actor, target, details in rows:
-        try:
-            d = json.loads(details or "{}")
-        except ValueError:
-            d = {}
+    for e in entries:
+        d = e["details"]
         skipped = d.get("skipped") or {}
-        out.append({"at": when(at), "actor": actor, "target": target, "source": d.get("source", ""),
+        out.append({"at": when(e["at"]), "actor": e["actor"], "target": e["target"], "source": d.get("source", ""),
                     "rows": d.get("rows"), "new": d.get("new"), "updated": d.get("updated"),
                     "unchanged": d.get("unchanged"),
                     "skipped": ", ".join(f"{n:,} {reason}" for reason, n in sorted(skipped.items()))})

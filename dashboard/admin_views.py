@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, flash, redirect, request
 
 from dashboard import access, views
+from dashboard.views import when
 from dashboard.api import SCOPES, create_token, revoke_token
 from dashboard.auth import csrf
 from dashboard.passwords import MIN_PASSWORD, check_password_strength, hash_password
@@ -50,11 +51,6 @@ ROLE_HELP = {
 }
 SCOPE_HELP = {"survey-invitations": "create and void survey invitations (POST /api/v1/survey-invitations)"}
 CSV_COLUMNS = ("at", "actor", "action", "target", "details")
-
-
-def when(value: dt.datetime | None) -> str:
-    """A stored instant as shown on the pages: ``2026-11-22 09:30 UTC``."""
-    return "—" if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def detail_text(entry: dict) -> str:

@@ -7,6 +7,8 @@ refusals get the error page with 400, 403 or 404; nothing shows a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 from flask import get_flashed_messages, render_template
 from flask_wtf.csrf import generate_csrf
@@ -52,3 +54,8 @@ def refuse(exc: SteercoError):
     title = {400: "That request is not quite right", 403: "Not available to you",
              404: "Nothing here"}.get(status, "Something went wrong")
     return render_template("error.html", title=title, message=str(exc)), status
+
+
+def when(value: dt.datetime | None) -> str:
+    """A stored instant as shown on the pages: ``2026-11-22 09:30 UTC``."""
+    return "—" if value is None else value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

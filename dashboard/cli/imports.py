@@ -96,7 +96,7 @@ def run_import(engine: Engine, kind: str, data: bytes | Path, *, source: str, pr
     return result
 
 
-def _input(file: str) -> tuple[bytes | Path, str, int]:
+def read_input(file: str) -> tuple[bytes | Path, str, int]:
     """The file (or standard input for ``-``), the name used in messages, and its size."""
     if file == "-":
         data = sys.stdin.buffer.read()
@@ -140,7 +140,7 @@ def import_(kind: str, file: str, provider_name: str, fmt: str | None, mapping_f
         mapping = load_mapping(mapping_file) if mapping_file else None
         with session_scope(engine) as session:
             repo.get_provider(session, provider_name)
-        data, source, size = _input(file)
+        data, source, size = read_input(file)
         result = run_import(engine, kind, data, source=source, provider_name=provider_name, actor=actor(),
                             dry_run=dry_run, fmt=fmt, mapping=mapping, date_format=date_format, timezone=timezone,
                             resource=resource, capacity=capacity_size, unit=unit, size=size,

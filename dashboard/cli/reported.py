@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
 from dashboard.cli.common import actor, db_option, echo_json, echo_table, open_engine
+from dashboard.cli.imports import read_input
 from pipelines.reported import import_reported, read_reported_file
 from scorecard.display import value_text
 from scorecard.catalogue import CATALOGUE
@@ -33,12 +31,7 @@ def reported() -> None:
 def reported_import(file: str, provider_name: str, dry_run: bool, db_url: str | None) -> None:
     """Record the figures of FILE (CSV, XLSX or Parquet; - for standard input) with the columns
     measure, params (optional), month, value, note (optional). All or nothing."""
-    if file == "-":
-        data, source = sys.stdin.buffer.read(), "<stdin>"
-    else:
-        if not Path(file).is_file():
-            raise BadInput(f"{file}: no such file")
-        data, source = Path(file), file
+    data, source, _size = read_input(file)
     engine = open_engine(db_url)
     figures = read_reported_file(data, source=source)
     click.echo(import_reported(engine, provider_name, figures, source=source, actor=actor(),
